@@ -1,0 +1,258 @@
+"""What a running stage sees: progress reporting that doubles as a cancellation point, per-item
+checkpoints, and a token that long work (hooks, child processes, backoff waits) can watch."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop_app.core.types import ItemStatus, JobItem, SourceSpec
+
+
+class StopReason(Enum):
+    CANCEL = "cancel"  # the user asked: the job ends cancelled
+    SHUTDOWN = "shutdown"  # the app is quitting: the job resumes at the next start
+
+
+class JobStopped(BaseException):
+    """Raised at a cancellation point. A BaseException so that `except Exception` in stage code
+    cannot swallow it."""
+
+
+class JobCancelled(JobStopped):
+    """The user cancelled the job."""
+
+
+class JobInterrupted(JobStopped):
+    """The app is shutting down; the job is handed back to the queue."""
+
+
+class JobError(Exception):
+    """A failure that stops the whole job (nothing can proceed), with a message for the user.
+
+    `settings_field` names the setting to open when the user can fix it there (an invalid token)."""
+
+    def __init__(self, message: str, *, settings_field: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.settings_field = settings_field
+        self.detail = detail
+
+
+class ItemSkipped(Exception):
+    """This ad cannot go further for an ordinary reason ("no video", "no speech"); not a failure."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CancelToken:
+    """A thread-safe stop flag with interruptible waits and callbacks for work that must be killed."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._reason: StopReason | None = None
+        self._callbacks: list[Callable[[], None]] = []
+
+    @property
+    def reason(self) -> StopReason | None:
+        return self._reason
+
+    @property
+    def stopped(self) -> bool:
+        return self._event.is_set()
+
+    def stop(self, reason: StopReason) -> None:
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._reason = reason
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def raise_if_stopped(self) -> None:
+        if self._event.is_set():
+            raise JobCancelled() if self._reason is StopReason.CANCEL else JobInterrupted()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait (for a backoff, say), returning early by raising when the job is stopped."""
+        self._event.wait(max(0.0, seconds))
+        self.raise_if_stopped()
+
+    def on_stop(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run `callback` (from the stopping thread) when the job stops; returns an unregister function."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return lambda: self._discard(callback)
+        callback()
+        return lambda: None
+
+    def _discard(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+
+class ProgressSink(Protocol):
+    """Where a context sends progress (the runner, which coalesces it)."""
+
+    def report(self, job_id: str, percent: float, stage: str, message: str) -> None: ...
+
+    def item_changed(self, item: JobItem) -> None: ...
+
+
+class ItemStore(Protocol):
+    """The part of the store a context needs for checkpoints."""
+
+    def items(self, job_id: str) -> list[JobItem]: ...
+
+    def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> int: ...
+
+    def checkpoint_item(
+        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], status: ItemStatus | None = None
+    ) -> JobItem: ...
+
+    def end_item(self, job_id: str, key: str, stage_key: str, status: ItemStatus, reason: str) -> JobItem: ...
+
+    def save_stage_state(self, job_id: str, stage_key: str, state: dict[str, Any]) -> None: ...
+
+    def stage_state(self, job_id: str, stage_key: str) -> dict[str, Any]: ...
+
+    def add_event(
+        self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
+    ) -> None: ...
+
+
+class Stage(Protocol):
+    """One step of a job. `percent` is where the bar stands when the stage starts (the spec's figures)."""
+
+    key: str
+    label: str
+    percent: float
+
+    def run(self, ctx: JobContext) -> None: ...
+
+
+@dataclass
+class ItemReport:
+    """Lets per-item work move the bar inside its slot, e.g. per downloaded byte or transcribed second."""
+
+    ctx: JobContext
+    index: int
+    total: int
+    message: str
+
+    def progress(self, fraction: float, detail: str | None = None) -> None:
+        fraction = min(1.0, max(0.0, fraction))
+        text = f"{self.message} - {detail}" if detail else self.message
+        self.ctx.stage_progress((self.index + fraction) / self.total, text)
+
+
+ItemWork = Callable[[JobItem, ItemReport], dict[str, Any] | None]
+
+
+class JobContext:
+    """Handed to every stage of one job run."""
+
+    def __init__(
+        self,
+        job_id: str,
+        source: SourceSpec,
+        workdir: Path,
+        token: CancelToken,
+        sink: ProgressSink,
+        store: ItemStore,
+    ) -> None:
+        self.job_id = job_id
+        self.source = source
+        self.workdir = workdir
+        self.token = token
+        self.result: dict[str, Any] = {}
+        self._sink = sink
+        self._store = store
+        self._stage: Stage | None = None
+        self._stage_end = 100.0
+        self.per_item_stage = False
+
+    def enter(self, stage: Stage, end_percent: float) -> None:
+        """Called by the runner as each stage begins."""
+        self._stage = stage
+        self._stage_end = end_percent
+        self.per_item_stage = False
+        self.progress(stage.percent, stage.label, stage.label)
+
+    def progress(self, percent: float, stage: str, message: str = "") -> None:
+        """Record progress; also a cancellation point (raises JobStopped once the job is stopped)."""
+        self.token.raise_if_stopped()
+        self._sink.report(self.job_id, percent, stage, message or stage)
+
+    def stage_progress(self, fraction: float, message: str) -> None:
+        """Progress inside the current stage, mapped onto the stage's slice of the bar."""
+        stage = self._require_stage()
+        span = self._stage_end - stage.percent
+        self.progress(stage.percent + span * min(1.0, max(0.0, fraction)), stage.label, message)
+
+    def log(self, kind: str, message: str, item_key: str | None = None) -> None:
+        stage = self._stage.label if self._stage else ""
+        self._store.add_event(self.job_id, kind, message, stage, item_key)
+
+    # ---- items ---------------------------------------------------------------------------------
+
+    def items(self) -> list[JobItem]:
+        return self._store.items(self.job_id)
+
+    def add_items(self, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        return self._store.add_items(self.job_id, items)
+
+    @property
+    def stage_state(self) -> dict[str, Any]:
+        return self._store.stage_state(self.job_id, self._require_stage().key)
+
+    def save_stage_state(self, state: dict[str, Any]) -> None:
+        self._store.save_stage_state(self.job_id, self._require_stage().key, state)
+
+    def each_item(self, work: ItemWork, *, finishes_item: bool = False) -> None:
+        """Run `work` on every live item that has not finished this stage, checkpointing each one.
+
+        A finished item-stage is never repeated. An exception from one item marks that item failed
+        (ItemSkipped marks it skipped) and the loop goes on; JobError and JobStopped end the job."""
+        stage = self._require_stage()
+        self.per_item_stage = True
+        live = [i for i in self.items() if i.status == ItemStatus.PENDING or i.done(stage.key)]
+        todo = [i for i in live if i.status == ItemStatus.PENDING and not i.done(stage.key)]
+        total = max(1, len(live))
+        done = len(live) - len(todo)
+        for item in todo:
+            report = ItemReport(self, done, total, f"{stage.label} ({done + 1}/{len(live)})")
+            report.progress(0.0)
+            try:
+                output = work(item, report)
+            except ItemSkipped as skipped:
+                changed = self._store.end_item(
+                    self.job_id, item.key, stage.key, ItemStatus.SKIPPED, skipped.reason
+                )
+            except (JobError, JobStopped):
+                raise
+            except Exception as exc:
+                reason = f"{stage.label}: {exc}" if str(exc) else f"{stage.label}: {type(exc).__name__}"
+                changed = self._store.end_item(self.job_id, item.key, stage.key, ItemStatus.FAILED, reason)
+            else:
+                status = ItemStatus.DONE if finishes_item else None
+                changed = self._store.checkpoint_item(self.job_id, item.key, stage.key, output or {}, status)
+            self._sink.item_changed(changed)
+            done += 1
+        self.stage_progress(1.0, f"{stage.label} ({len(live)}/{len(live)})")
+
+    def _require_stage(self) -> Stage:
+        if self._stage is None:
+            raise RuntimeError("no stage is running")
+        return self._stage

@@ -1,0 +1,7 @@
+"""Alembic migrations, applied automatically when the database is opened.
+
+The revision list is kept here too, so an up-to-date database opens without importing Alembic.
+"""
+
+KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]

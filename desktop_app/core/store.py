@@ -1,0 +1,505 @@
+"""All SQL about jobs, items and events. Every method is one short unit of work returning plain data."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from desktop_app.core.db import Database
+from desktop_app.core.models import JobEventRow, JobItemRow, JobRow
+from desktop_app.core.types import (
+    ACTIVE_STATUSES,
+    ItemStatus,
+    Job,
+    JobEvent,
+    JobItem,
+    JobStatus,
+    SourceSpec,
+)
+
+CRASH_LOOP_LIMIT = 2
+
+
+class JobNotFoundError(LookupError):
+    """No job has that id (or the prefix matches none or several)."""
+
+
+class JobStateError(RuntimeError):
+    """The job is not in a state that allows the request."""
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What start-up did with jobs whose owner had gone away."""
+
+    resumed: list[str]
+    cancelled: list[str]
+    failed: list[str]
+
+
+def _ts(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _job(row: JobRow, queue_position: int | None = None) -> Job:
+    return Job(
+        job_id=row.id,
+        seq=row.seq,
+        status=JobStatus(row.status),
+        progress=row.progress,
+        stage=row.stage,
+        message=row.message,
+        source=SourceSpec.from_json(row.source),
+        created_at=datetime.fromtimestamp(row.created_at, UTC),
+        started_at=_ts(row.started_at),
+        finished_at=_ts(row.finished_at),
+        error=row.error,
+        result=row.result,
+        attempts=row.attempts,
+        cancel_requested=bool(row.cancel_requested),
+        queue_position=queue_position,
+    )
+
+
+def _item(row: JobItemRow) -> JobItem:
+    return JobItem(
+        job_id=row.job_id,
+        key=row.key,
+        position=row.position,
+        data=row.data,
+        status=ItemStatus(row.status),
+        checkpoints=row.checkpoints,
+        error=row.error,
+    )
+
+
+def _event(
+    session: Session, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
+) -> None:
+    session.add(
+        JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=message, item_key=item_key)
+    )
+
+
+class JobStore:
+    """The job tables of one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- the spec's four endpoints -------------------------------------------------------------
+
+    def create_job(self, source: SourceSpec) -> tuple[str, bool]:
+        """Insert a pending job, or return the active identical one: (job_id, created)."""
+        job_id = uuid.uuid4().hex
+        now = time.time()
+        with self.db.write() as session:
+            stmt = (
+                sqlite_insert(JobRow)
+                .values(
+                    id=job_id,
+                    status=JobStatus.PENDING.value,
+                    progress=0.0,
+                    stage="Queued",
+                    message="Waiting to start",
+                    source=source.to_json(),
+                    dedupe_key=source.dedupe_key,
+                    created_at=now,
+                    attempts=0,
+                    crash_count=0,
+                    cancel_requested=0,
+                    completed_stages=[],
+                    stage_state={},
+                )
+                .on_conflict_do_nothing()
+            )
+            if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
+                _event(session, job_id, "created", f"Started analysis of {source.describe()}")
+                return job_id, True
+            existing = session.scalars(
+                select(JobRow.id).where(
+                    JobRow.dedupe_key == source.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES)
+                )
+            ).one()
+            return existing, False
+
+    def get(self, job_id: str) -> Job:
+        with self.db.read() as session:
+            row = session.scalars(select(JobRow).where(JobRow.id == job_id)).first()
+            if row is None:
+                raise JobNotFoundError(f"no job with id {job_id}")
+            position = self._queue_position(session, row) if row.status == JobStatus.PENDING else None
+            return _job(row, position)
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """Accept a full id or a unique prefix of at least 4 characters, as people type them."""
+        needle = id_or_prefix.strip().lower()
+        with self.db.read() as session:
+            if session.scalars(select(JobRow.id).where(JobRow.id == needle)).first():
+                return needle
+            if len(needle) >= 4 and all(c in "0123456789abcdef" for c in needle):
+                matches = session.scalars(
+                    select(JobRow.id).where(JobRow.id.startswith(needle)).limit(2)
+                ).all()
+                if len(matches) == 1:
+                    return matches[0]
+                if len(matches) > 1:
+                    raise JobNotFoundError(
+                        f"job id prefix {id_or_prefix!r} matches several jobs; type more of it"
+                    )
+        raise JobNotFoundError(f"no job with id {id_or_prefix!r}")
+
+    def history(self, limit: int = 20) -> list[Job]:
+        with self.db.read() as session:
+            rows = session.scalars(select(JobRow).order_by(JobRow.seq.desc()).limit(limit)).all()
+            pending = [r.seq for r in rows if r.status == JobStatus.PENDING]
+            positions = self._queue_positions(session, pending)
+            return [_job(r, positions.get(r.seq)) for r in rows]
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Pending jobs end at once; running ones are flagged for their runner. False if already over."""
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            if row.status == JobStatus.PENDING:
+                row.status = JobStatus.CANCELLED.value
+                row.finished_at = time.time()
+                row.message = "Cancelled before it started"
+                row.stage = "Cancelled"
+                row.owner = None
+                _event(session, job_id, "cancelled", row.message)
+                return True
+            if row.status == JobStatus.RUNNING:
+                if not row.cancel_requested:
+                    row.cancel_requested = True
+                    _event(session, job_id, "cancel_requested", "Cancel requested")
+                return True
+            return False
+
+    def retry(self, job_id: str) -> str:
+        """Queue a failed or cancelled job again; its finished stages and items are kept."""
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            if row.status in ACTIVE_STATUSES:
+                return row.id
+            if row.status == JobStatus.COMPLETED:
+                raise JobStateError(f"job {job_id} completed; start a new analysis to run it again")
+            active = session.scalars(
+                select(JobRow.id).where(
+                    JobRow.dedupe_key == row.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES)
+                )
+            ).first()
+            if active is not None:
+                return active
+            row.status = JobStatus.PENDING.value
+            row.error = None
+            row.finished_at = None
+            row.cancel_requested = False
+            row.crash_count = 0
+            row.owner = None
+            row.lease_expires_at = None
+            row.message = "Waiting to resume"
+            session.execute(
+                update(JobItemRow)
+                .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.FAILED.value)
+                .values(status=ItemStatus.PENDING.value, error=None)
+            )
+            _event(session, job_id, "retry", "Retry requested: resuming from the last checkpoints")
+            return row.id
+
+    # ---- runner side ---------------------------------------------------------------------------
+
+    def claim_next(
+        self, owner: str, parallel: int, lease_s: float, only: Iterable[str] | None = None
+    ) -> Job | None:
+        """Atomically move the oldest pending job to running for this owner, within the parallel bound."""
+        now = time.time()
+        with self.db.write() as session:
+            running = session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(JobRow.status == JobStatus.RUNNING.value, JobRow.lease_expires_at > now)
+            )
+            if (running or 0) >= parallel:
+                return None
+            query = select(JobRow).where(JobRow.status == JobStatus.PENDING.value)
+            if only is not None:
+                query = query.where(JobRow.id.in_(list(only)))
+            row = session.scalars(query.order_by(JobRow.seq).limit(1)).first()
+            if row is None:
+                return None
+            resumed = bool(row.completed_stages) or row.attempts > 0
+            row.status = JobStatus.RUNNING.value
+            row.owner = owner
+            row.lease_expires_at = now + lease_s
+            row.attempts += 1
+            row.started_at = row.started_at or now
+            row.message = "Resuming from the last checkpoint" if resumed else "Starting"
+            _event(session, row.id, "claimed", f"Run {row.attempts} started ({owner})")
+            session.flush()
+            return _job(row)
+
+    def renew_leases(self, owner: str, job_ids: Sequence[str], lease_s: float) -> None:
+        if not job_ids:
+            return
+        with self.db.write() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id.in_(job_ids), JobRow.owner == owner)
+                .values(lease_expires_at=time.time() + lease_s)
+            )
+
+    def cancel_requested(self, job_ids: Sequence[str]) -> set[str]:
+        if not job_ids:
+            return set()
+        with self.db.read() as session:
+            return set(
+                session.scalars(select(JobRow.id).where(JobRow.id.in_(job_ids), JobRow.cancel_requested == 1))
+            )
+
+    def has_pending(self) -> bool:
+        with self.db.read() as session:
+            return (
+                session.scalars(
+                    select(JobRow.seq).where(JobRow.status == JobStatus.PENDING.value).limit(1)
+                ).first()
+                is not None
+            )
+
+    def write_progress(
+        self, job_id: str, progress: float, stage: str, message: str, event: bool = False
+    ) -> None:
+        """Record progress; `event` also appends a stage-transition line to the job's log."""
+        with self.db.write() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == JobStatus.RUNNING.value)
+                .values(progress=progress, stage=stage, message=message)
+            )
+            if event:
+                _event(session, job_id, "stage", message, stage=stage)
+
+    def complete_stage(self, job_id: str, stage_key: str) -> None:
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            if stage_key not in row.completed_stages:
+                row.completed_stages = [*row.completed_stages, stage_key]
+            row.crash_count = 0
+
+    def save_stage_state(self, job_id: str, stage_key: str, state: dict[str, Any]) -> None:
+        """Resumable state of a job-level stage (for example a pagination cursor)."""
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            row.stage_state = {**row.stage_state, stage_key: state}
+            row.crash_count = 0
+
+    def stage_state(self, job_id: str, stage_key: str) -> dict[str, Any]:
+        with self.db.read() as session:
+            state = session.scalar(select(JobRow.stage_state).where(JobRow.id == job_id)) or {}
+            return dict(state.get(stage_key) or {})
+
+    def completed_stages(self, job_id: str) -> list[str]:
+        with self.db.read() as session:
+            return list(session.scalar(select(JobRow.completed_stages).where(JobRow.id == job_id)) or [])
+
+    def finish(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        stage: str,
+        message: str,
+        progress: float | None = None,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            row.status = status.value
+            row.stage = stage
+            row.message = message
+            row.error = error
+            if progress is not None:
+                row.progress = progress
+            if result is not None:
+                row.result = result
+            row.finished_at = time.time()
+            row.owner = None
+            row.lease_expires_at = None
+            _event(session, job_id, status.value, error or message, stage=stage)
+
+    def release(self, job_id: str, message: str) -> None:
+        """Hand a running job back to the queue (the app is quitting); it resumes at the next start."""
+        with self.db.write() as session:
+            row = self._row(session, job_id)
+            row.status = JobStatus.PENDING.value
+            row.owner = None
+            row.lease_expires_at = None
+            row.message = message
+            _event(session, job_id, "paused", message, stage=row.stage)
+
+    def recover_orphans(self, owner_alive: Callable[[str], bool]) -> Recovery:
+        """Deal with running jobs whose owner is gone (dead process or expired lease)."""
+        now = time.time()
+        recovery = Recovery([], [], [])
+        with self.db.write() as session:
+            rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING.value)).all()
+            for row in rows:
+                lease_ok = row.lease_expires_at is not None and row.lease_expires_at > now
+                if row.owner and lease_ok and owner_alive(row.owner):
+                    continue
+                row.owner = None
+                row.lease_expires_at = None
+                if row.cancel_requested:
+                    row.status = JobStatus.CANCELLED.value
+                    row.finished_at = now
+                    row.stage = "Cancelled"
+                    row.message = "Cancelled (the app stopped while cancelling)"
+                    recovery.cancelled.append(row.id)
+                    _event(session, row.id, "cancelled", row.message)
+                elif row.crash_count + 1 >= CRASH_LOOP_LIMIT:
+                    row.status = JobStatus.FAILED.value
+                    row.finished_at = now
+                    row.error = (
+                        f"The app stopped unexpectedly twice in a row while running this job "
+                        f"(during '{row.stage}'). It was not restarted again, to avoid a crash loop; "
+                        "finished work is kept and Retry resumes it."
+                    )
+                    row.message = "Stopped after repeated crashes"
+                    recovery.failed.append(row.id)
+                    _event(session, row.id, "failed", row.error, stage=row.stage)
+                else:
+                    row.crash_count += 1
+                    row.status = JobStatus.PENDING.value
+                    row.message = "Interrupted; resuming from the last checkpoint"
+                    recovery.resumed.append(row.id)
+                    _event(
+                        session,
+                        row.id,
+                        "interrupted",
+                        "The app stopped while this job ran; resuming",
+                        stage=row.stage,
+                    )
+        return recovery
+
+    # ---- items and events ----------------------------------------------------------------------
+
+    def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Add ads to a job; keys already there are left alone, so a re-run stage adds nothing twice."""
+        if not items:
+            return 0
+        now = time.time()
+        with self.db.write() as session:
+            existing = set(session.scalars(select(JobItemRow.key).where(JobItemRow.job_id == job_id)))
+            fresh = [(key, data) for key, data in dict(items).items() if key not in existing]
+            if not fresh:
+                return 0
+            start = session.scalar(
+                select(func.coalesce(func.max(JobItemRow.position), -1)).where(JobItemRow.job_id == job_id)
+            )
+            base = int(start if start is not None else -1) + 1
+            session.execute(
+                sqlite_insert(JobItemRow),
+                [
+                    {
+                        "job_id": job_id,
+                        "key": key,
+                        "position": base + i,
+                        "data": data,
+                        "status": ItemStatus.PENDING.value,
+                        "checkpoints": {},
+                        "error": None,
+                        "updated_at": now,
+                    }
+                    for i, (key, data) in enumerate(fresh)
+                ],
+            )
+            return len(fresh)
+
+    def items(self, job_id: str) -> list[JobItem]:
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(JobItemRow).where(JobItemRow.job_id == job_id).order_by(JobItemRow.position)
+            ).all()
+            return [_item(r) for r in rows]
+
+    def checkpoint_item(
+        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], status: ItemStatus | None = None
+    ) -> JobItem:
+        """Record that one item finished one stage; this commit is what makes the stage never repeat."""
+        with self.db.write() as session:
+            row = session.get(JobItemRow, (job_id, key))
+            if row is None:
+                raise JobNotFoundError(f"job {job_id} has no item {key}")
+            row.checkpoints = {**row.checkpoints, stage_key: data}
+            if status is not None:
+                row.status = status.value
+            row.updated_at = time.time()
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(crash_count=0))
+            return _item(row)
+
+    def end_item(self, job_id: str, key: str, stage_key: str, status: ItemStatus, reason: str) -> JobItem:
+        """Mark an item failed or skipped with its reason; the rest of the job goes on."""
+        with self.db.write() as session:
+            row = session.get(JobItemRow, (job_id, key))
+            if row is None:
+                raise JobNotFoundError(f"job {job_id} has no item {key}")
+            row.status = status.value
+            row.error = reason
+            row.updated_at = time.time()
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(crash_count=0))
+            _event(session, job_id, f"item_{status.value}", reason, stage=stage_key, item_key=key)
+            return _item(row)
+
+    def add_event(
+        self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
+    ) -> None:
+        with self.db.write() as session:
+            _event(session, job_id, kind, message, stage, item_key)
+
+    def events(self, job_id: str) -> list[JobEvent]:
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(JobEventRow).where(JobEventRow.job_id == job_id).order_by(JobEventRow.id)
+            ).all()
+            return [
+                JobEvent(r.job_id, datetime.fromtimestamp(r.at, UTC), r.kind, r.stage, r.message, r.item_key)
+                for r in rows
+            ]
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(session: Session, job_id: str) -> JobRow:
+        row = session.scalars(select(JobRow).where(JobRow.id == job_id)).first()
+        if row is None:
+            raise JobNotFoundError(f"no job with id {job_id}")
+        return row
+
+    @staticmethod
+    def _queue_position(session: Session, row: JobRow) -> int:
+        ahead = session.scalar(
+            select(func.count())
+            .select_from(JobRow)
+            .where(JobRow.status == JobStatus.PENDING.value, JobRow.seq < row.seq)
+        )
+        return int(ahead or 0) + 1
+
+    @staticmethod
+    def _queue_positions(session: Session, seqs: list[int]) -> dict[int, int]:
+        if not seqs:
+            return {}
+        all_pending = session.scalars(
+            select(JobRow.seq)
+            .where(JobRow.status == JobStatus.PENDING.value, JobRow.seq <= max(seqs))
+            .order_by(JobRow.seq)
+        ).all()
+        rank = {seq: i + 1 for i, seq in enumerate(all_pending)}
+        return {seq: rank[seq] for seq in seqs}

@@ -1,0 +1,166 @@
+"""Plain, immutable domain types shared by the store, the runner, the CLI and the window.
+
+They cross threads freely: nothing here is bound to a database session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    """The spec's BackgroundJob states."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+ACTIVE_STATUSES = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
+
+
+class ItemStatus(StrEnum):
+    """Where one ad stands inside its job."""
+
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+SOURCE_KINDS = ("sample", "meta_search", "urls", "folder")
+
+
+class SourceError(ValueError):
+    """A source spec that cannot be analysed, with a message fit for the user."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What to analyse: a kind plus its parameters, compared by value for duplicate detection."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise SourceError(
+                f"unknown source kind {self.kind!r} (expected one of {', '.join(SOURCE_KINDS)})"
+            )
+        if self.kind == "meta_search":
+            if not self.params.get("countries"):
+                raise SourceError("a Meta Ad Library search needs at least one country (--country DE)")
+            if not (self.params.get("terms") or self.params.get("page_ids")):
+                raise SourceError("a Meta Ad Library search needs search terms or page ids")
+        if self.kind == "urls" and not self.params.get("urls"):
+            raise SourceError("the URL list is empty")
+        if self.kind == "folder" and not self.params.get("path"):
+            raise SourceError("no folder given")
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "params": self.params}, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> SourceSpec:
+        data = json.loads(text)
+        return cls(kind=data["kind"], params=dict(data.get("params") or {}))
+
+    @property
+    def dedupe_key(self) -> str:
+        """Identical analyses share this key; the store allows one active job per key."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+    def describe(self) -> str:
+        """A short human label for lists and notifications."""
+        p = self.params
+        if self.kind == "sample":
+            return "Sample ads"
+        if self.kind == "meta_search":
+            what = p.get("terms") or ", ".join(p.get("page_ids", []))
+            return f"Meta Ad Library: {what} ({', '.join(p['countries'])})"
+        if self.kind == "urls":
+            n = len(p["urls"])
+            return f"{n} URL" + ("" if n == 1 else "s")
+        return f"Folder {p['path']}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A snapshot of one job row, with the spec's field names."""
+
+    job_id: str
+    seq: int
+    status: JobStatus
+    progress: float
+    stage: str
+    message: str
+    source: SourceSpec
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    result: dict[str, Any] | None
+    attempts: int
+    cancel_requested: bool
+    queue_position: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec's BackgroundJob object, as the CLI's --json prints it."""
+
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "job_id": self.job_id,
+            "status": self.status.value,
+            "progress": round(self.progress, 1),
+            "stage": self.stage,
+            "message": self.message,
+            "created_at": iso(self.created_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "error": self.error,
+            "result": self.result,
+            "source": {"kind": self.source.kind, "params": self.source.params},
+            "queue_position": self.queue_position,
+            "cancel_requested": self.cancel_requested,
+        }
+
+
+@dataclass(frozen=True)
+class JobItem:
+    """One ad inside a job, with the checkpoint of every stage it has finished."""
+
+    job_id: str
+    key: str
+    position: int
+    data: dict[str, Any]
+    status: ItemStatus
+    checkpoints: dict[str, Any]
+    error: str | None
+
+    def done(self, stage_key: str) -> bool:
+        return stage_key in self.checkpoints
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One line of a job's append-only log, for the details view."""
+
+    job_id: str
+    at: datetime
+    kind: str
+    stage: str
+    message: str
+    item_key: str | None = None

@@ -1,0 +1,1 @@
+"""Qt widgets and the adapter that runs jobs on QThreadPool workers."""

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the app with its test tools into .venv and runs the whole suite (lint, types, tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,50 @@
+"""Shared fixtures: every test gets its own data folder."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.composition import AppServices, open_services
+from desktop_app.core.types import Job
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "home"
+    monkeypatch.setenv("AD_ANALYSIS_HOME", str(data))
+    return data
+
+
+@pytest.fixture
+def services(home: Path) -> Iterator[AppServices]:
+    app = open_services(home)
+    yield app
+    app.close()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def wait_final(app: AppServices, job_id: str, timeout: float = 30.0) -> Job:
+    wait_for(lambda: not app.service.status(job_id).status.is_active, timeout)
+    return app.service.status(job_id)
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["AD_ANALYSIS_HOME"] = str(home)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env

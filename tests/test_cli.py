@@ -1,0 +1,154 @@
+"""The CLI as a user runs it: exit codes, JSON names, clear one-line errors, cross-process cancel."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.composition import AppServices
+from desktop_app.core.types import JobStatus
+from tests.conftest import child_env, wait_final, wait_for
+
+SPEC_FIELDS = {
+    "job_id",
+    "status",
+    "progress",
+    "stage",
+    "message",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "error",
+    "result",
+}
+
+
+def cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_sample_wait_json_completes(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli("run", "--sample", "--wait", "--json", capsys=capsys)
+    assert code == 0
+    job_id, payload = out.split("\n", 1)
+    job = json.loads(payload)
+    assert set(job) >= SPEC_FIELDS
+    assert job["job_id"] == job_id and job["status"] == "completed" and job["progress"] == 100
+
+
+def test_run_without_wait_returns_at_once_and_a_worker_finishes_it(
+    services: AppServices, capsys: pytest.CaptureFixture[str]
+) -> None:
+    began = time.monotonic()
+    code, out, _ = cli("run", "--sample", "--json", capsys=capsys)
+    assert time.monotonic() - began < 2
+    assert code == 0
+    started = json.loads(out)
+    assert started["status"] == "pending"
+    assert wait_final(services, started["job_id"]).status == JobStatus.COMPLETED
+
+
+def test_status_jobs_cancel_retry(services: AppServices, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.core.types import SourceSpec
+
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": ["https://a.test/v.mp4"]}))
+    code, out, _ = cli("status", job_id[:8], "--json", capsys=capsys)
+    assert code == 0 and json.loads(out)["queue_position"] == 1
+    code, out, _ = cli("jobs", "--json", capsys=capsys)
+    assert [j["job_id"] for j in json.loads(out)] == [job_id]
+    assert set(json.loads(out)[0]) >= SPEC_FIELDS
+    code, out, _ = cli("jobs", capsys=capsys)
+    assert job_id[:12] in out and "pending" in out
+    assert cli("cancel", job_id, capsys=capsys)[0] == 0
+    code, out, _ = cli("cancel", job_id, capsys=capsys)
+    assert code == 1 and "already cancelled" in out
+    code, out, _ = cli("retry", job_id, capsys=capsys)
+    assert code == 0 and out.strip() == job_id
+    assert services.service.status(job_id).status in (
+        JobStatus.PENDING,
+        JobStatus.RUNNING,
+        JobStatus.COMPLETED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "0123456789abcdef0123456789abcdef"], "no job with id"),
+        (["cancel", "nope"], "no job with id 'nope'"),
+        (["run", "--urls", "ftp://x.test/a.mp4"], "not an http(s) URL"),
+        (["run", "--urls", "missing-list.txt"], "neither a URL nor a readable file"),
+        (["run", "--folder", "/no/such/folder"], "not a folder"),
+        (["run", "--search", "shoes"], "needs at least one country"),
+        (["run", "--search", "shoes", "--country", "Germany"], "two-letter country codes"),
+        (["jobs", "--limit", "0"], "--limit must be at least 1"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(
+    home: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = cli(*args, capsys=capsys)
+    assert code == 2
+    assert err.startswith("ad-analysis: error: ")
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_unusable_data_folder_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("AD_ANALYSIS_HOME", str(blocker / "home"))
+    code, _, err = cli("jobs", capsys=capsys)
+    assert code == 2 and "data folder" in err and str(blocker) in err
+
+
+def _running_child(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    env = child_env(home) | {"WORKLOAD_ITEMS": "30", "WORKLOAD_DELAY": "0.4"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.workload_cli", "run", "--sample", "--wait"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    return child, child.stdout.readline().decode().strip()
+
+
+def test_cancel_from_another_process_reaches_the_job_within_a_second(
+    services: AppServices, home: Path
+) -> None:
+    child, job_id = _running_child(home)
+    wait_for(lambda: services.service.status(job_id).stage == "Fetch")
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "cancel", job_id],
+        env=child_env(home),
+        capture_output=True,
+        check=True,
+    )
+    asked = time.monotonic()
+    assert b"Cancel requested" in done.stdout
+    job = wait_final(services, job_id, timeout=5)
+    latency = time.monotonic() - asked
+    assert job.status == JobStatus.CANCELLED
+    assert latency < 1.0, latency
+    assert child.wait(timeout=10) == 130
+
+
+def test_ctrl_c_on_wait_cancels_and_exits_130(services: AppServices, home: Path) -> None:
+    child, job_id = _running_child(home)
+    wait_for(lambda: services.service.status(job_id).stage == "Fetch")
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=10) == 130
+    assert services.service.status(job_id).status == JobStatus.CANCELLED

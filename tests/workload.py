@@ -1,0 +1,116 @@
+"""A test workload for the engine: stages that do real file work, one file per item-stage.
+
+Each item-stage appends a "start" line to a log before its side effect (a file written by rename),
+so tests can tell exactly which item-stages ran, and how often."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.context import ItemReport, ItemSkipped, JobContext, JobError, Stage
+from desktop_app.core.types import Job, JobItem
+
+STAGE_KEYS = ("fetch", "transcribe", "analyse")
+
+
+def append_line(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class ListItems:
+    key = "list"
+    label = "Listing items"
+    percent = 20.0
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def run(self, ctx: JobContext) -> None:
+        ctx.add_items([(f"ad{i:03d}", {"index": i}) for i in range(self.count)])
+
+
+@dataclass
+class ItemFiles:
+    """Writes `<item>.<stage>` for each item. Items whose index is in `fail` raise, in `skip` are skipped."""
+
+    key: str
+    label: str
+    percent: float
+    delay: float
+    fail: frozenset[int] = frozenset()
+    skip: frozenset[int] = frozenset()
+    last: bool = False
+
+    def run(self, ctx: JobContext) -> None:
+        ctx.each_item(lambda item, report: self.work(ctx, item, report), finishes_item=self.last)
+
+    def work(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+        append_line(ctx.workdir / "starts.log", f"{item.key} {self.key} {os.getpid()}")
+        for step in range(4):
+            ctx.token.sleep(self.delay / 4)
+            report.progress((step + 1) / 4)
+        index = int(item.data["index"])
+        if index in self.fail:
+            raise RuntimeError(f"item {item.key} is broken")
+        if index in self.skip:
+            raise ItemSkipped("no video")
+        target = ctx.workdir / f"{item.key}.{self.key}"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(f"{item.key} {self.key}\n", encoding="utf-8")
+        tmp.replace(target)
+        return {"file": target.name}
+
+
+class FailJob:
+    key = "boom"
+    label = "Failing on purpose"
+    percent = 80.0
+
+    def run(self, ctx: JobContext) -> None:
+        raise JobError("The access token is invalid", settings_field="meta_token")
+
+
+@dataclass
+class FileWorkload:
+    """A stages factory: list `items` items, then three item stages of `delay` seconds per item."""
+
+    items: int = 6
+    delay: float = 0.02
+    fail: frozenset[int] = frozenset()
+    skip: frozenset[int] = frozenset()
+    fail_job: bool = False
+
+    def __call__(self, job: Job) -> Sequence[Stage]:
+        from desktop_app.pipeline.finalise import FinaliseStage
+
+        stages: list[Stage] = [ListItems(self.items)]
+        for n, key in enumerate(STAGE_KEYS):
+            stages.append(
+                ItemFiles(
+                    key,
+                    key.title(),
+                    35.0 + 15 * n,
+                    self.delay,
+                    self.fail,
+                    self.skip,
+                    last=n == len(STAGE_KEYS) - 1,
+                )
+            )
+        if self.fail_job:
+            stages.append(FailJob())
+        stages.append(FinaliseStage())
+        return stages
+
+
+def starts(workdir: Path) -> list[tuple[str, str]]:
+    log = workdir / "starts.log"
+    if not log.exists():
+        return []
+    return [tuple(line.split()[:2]) for line in log.read_text().splitlines() if line.strip()]  # type: ignore[misc]
