@@ -195,7 +195,8 @@ def main() -> None:
     }
     print("Job engine benchmark")
     print(
-        f"  start_analysis          p50 {figures['start_p50_ms']:8.2f} ms   p95 {figures['start_p95_ms']:8.2f} ms"
+        f"  start_analysis          p50 {figures['start_p50_ms']:8.2f} ms"
+        f"   p95 {figures['start_p95_ms']:8.2f} ms"
     )
     print(
         f"  history(20) @100k jobs  p50 {figures['history20_p50_ms_at_100k']:8.2f} ms"
