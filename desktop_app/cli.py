@@ -17,9 +17,11 @@ from desktop_app import __version__
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core.db import DatabaseTooNewError
 from desktop_app.core.paths import DataFolderError
+from desktop_app.core.results import AdResult
 from desktop_app.core.runner import JobUpdate, StagesFactory, Update
 from desktop_app.core.store import JobNotFoundError, JobStateError
-from desktop_app.core.types import Job, JobStatus, SourceError, SourceSpec
+from desktop_app.core.types import ItemStatus, Job, JobItem, JobStatus, SourceError, SourceSpec
+from desktop_app.export import result_dict, write_csv
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 WAIT_POLL_S = 0.2
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--country", action="append", default=[], metavar="CC", help="reached country (repeatable)"
     )
+    run.add_argument("--reanalyse", action="store_true", help="analyse ads again even if analysed before")
     run.add_argument("--wait", action="store_true", help="follow the job until it ends")
     run.add_argument("--json", action="store_true", help="print JSON")
 
@@ -72,12 +75,25 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("--wait", action="store_true")
     retry.add_argument("--json", action="store_true")
 
+    results = sub.add_parser("results", help="the analysed ads of a job")
+    results.add_argument("job_id")
+    fmt = results.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
     resume = sub.add_parser("resume", help="run interrupted and queued jobs to completion, headless")
     resume.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
 def _source(args: argparse.Namespace) -> SourceSpec:
+    spec = _plain_source(args)
+    if args.reanalyse:
+        return SourceSpec(spec.kind, {**spec.params, "reanalyse": True})
+    return spec
+
+
+def _plain_source(args: argparse.Namespace) -> SourceSpec:
     if args.search or args.page_id:
         countries = [c.strip().upper() for c in args.country if c.strip()]
         bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
@@ -149,6 +165,22 @@ def _table(jobs: Sequence[Job]) -> str:
             f"{job.created_at.astimezone():%Y-%m-%d %H:%M:%S}  {_duration(job):>8}  {job.source.describe()}"
         )
     return "\n".join(rows)
+
+
+def _results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
+    lines = [f"{'AD':<18} {'PAGE':<20} {'HOOK':<16} {'CTA':<11} {'OFFER':<22} {'SCORE':>5}  NOTE"]
+    for row in rows:
+        a = row.analysis
+        offer = ",".join(a["offer"]["types"]) or "-"
+        note = "no speech" if not row.transcript else ""
+        lines.append(
+            f"{row.ad_id[:18]:<18} {(row.page_name or '-')[:20]:<20} {a['hook']['type']:<16} "
+            f"{a['cta']['type']:<11} {offer[:22]:<22} {a['scores']['overall']['score']:>5}  {note}"
+        )
+    for item in items:
+        if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
+            lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.error}")
+    return "\n".join(lines) if len(lines) > 1 else "No analysed ads in this job yet."
 
 
 class _ProgressPrinter:
@@ -305,6 +337,16 @@ def _dispatch(app: AppServices, args: argparse.Namespace, stages: StagesFactory 
         return EXIT_OK
     if args.command == "resume":
         return _resume(app, args, stages)
+    if args.command == "results":
+        job_id = app.store.resolve(args.job_id)
+        rows = app.results.results(job_id)
+        if args.json:
+            print(json.dumps([result_dict(r) for r in rows], indent=2))
+        elif args.csv:
+            write_csv(rows, sys.stdout)
+        else:
+            print(_results_table(rows, app.service.items(job_id)))
+        return EXIT_OK
     raise CliError(f"unknown command {args.command}")
 
 

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.core import paths as data_paths
 from desktop_app.core.db import Database
+from desktop_app.core.results import ResultStore
 from desktop_app.core.runner import Executor, JobRunner, Listeners, StagesFactory
 from desktop_app.core.service import JobService
 from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
+
+if TYPE_CHECKING:
+    from desktop_app.pipeline.env import Analyser, PipelineEnv
+
+
+def resources_dir() -> Path:
+    """`resources/` beside the package, or inside a frozen build."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parent.parent / "resources"
+
+
+def make_analyser(settings: Settings) -> Analyser:
+    """The LLM analyser when an endpoint or key is configured, else the offline heuristic one."""
+    from desktop_app.pipeline.heuristic import HeuristicAnalyser
+
+    return HeuristicAnalyser()
 
 
 @dataclass
@@ -22,6 +41,24 @@ class AppServices:
     store: JobStore
     listeners: Listeners
     service: JobService
+    results: ResultStore
+    _env: PipelineEnv | None = field(default=None, repr=False)
+
+    @property
+    def pipeline(self) -> PipelineEnv:
+        """Shared by every job of this process: one transcriber child, one analyser."""
+        if self._env is None:
+            from desktop_app.pipeline.env import PipelineEnv
+            from desktop_app.pipeline.transcribe import Transcriber
+
+            self._env = PipelineEnv(
+                settings=self.settings,
+                results=self.results,
+                transcriber=Transcriber(self.settings.whisper_model),
+                analyser=make_analyser(self.settings),
+                sample_ads=resources_dir() / "sample_ads",
+            )
+        return self._env
 
     def make_runner(
         self,
@@ -34,8 +71,8 @@ class AppServices:
         if stages is None:
             from desktop_app.pipeline import build_stages
 
-            settings = self.settings
-            stages = lambda job: build_stages(settings, job)  # noqa: E731
+            env = self.pipeline
+            stages = lambda job: build_stages(env, job)  # noqa: E731
         extra = {"executor": executor} if executor is not None else {}
         runner = JobRunner(
             self.store,
@@ -50,6 +87,8 @@ class AppServices:
         return runner
 
     def close(self) -> None:
+        if self._env is not None:
+            self._env.transcriber.close()
         self.db.dispose()
 
 
@@ -60,4 +99,4 @@ def open_services(home: Path | None = None) -> AppServices:
     db = Database(paths.database)
     store = JobStore(db)
     listeners = Listeners()
-    return AppServices(paths, settings, db, store, listeners, JobService(store, listeners))
+    return AppServices(paths, settings, db, store, listeners, JobService(store, listeners), ResultStore(db))

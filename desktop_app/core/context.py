@@ -217,6 +217,11 @@ class JobContext:
     def stage_state(self) -> dict[str, Any]:
         return self._store.stage_state(self.job_id, self._require_stage().key)
 
+    def skip_item(self, key: str, reason: str) -> None:
+        """End an item with an ordinary outcome ("already analysed") before it reaches item stages."""
+        stage = self._require_stage()
+        self._sink.item_changed(self._store.end_item(self.job_id, key, stage.key, ItemStatus.SKIPPED, reason))
+
     def save_stage_state(self, state: dict[str, Any]) -> None:
         self._store.save_stage_state(self.job_id, self._require_stage().key, state)
 

@@ -72,3 +72,70 @@ class JobEventRow(Base):
     stage: Mapped[str] = mapped_column(Text, default="")
     message: Mapped[str] = mapped_column(Text, default="")
     item_key: Mapped[str | None] = mapped_column(Text)
+
+
+class AdRow(Base):
+    """One ad as its source described it, kept across jobs (the Library id is the key for Meta ads)."""
+
+    __tablename__ = "ads"
+
+    ad_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    page_id: Mapped[str | None] = mapped_column(Text)
+    page_name: Mapped[str | None] = mapped_column(Text)
+    delivery_start: Mapped[str | None] = mapped_column(Text)
+    delivery_stop: Mapped[str | None] = mapped_column(Text)
+    library_url: Mapped[str | None] = mapped_column(Text)
+    metadata_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_seen: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+
+
+class VideoRow(Base):
+    """A transcribed video, by content hash: identical videos are transcribed once."""
+
+    __tablename__ = "videos"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    whisper_model: Mapped[str] = mapped_column(Text, primary_key=True)
+    duration_s: Mapped[float] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(Text)
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class AnalysisRow(Base):
+    """One ad video's analysis. The unique key is the spec's cache key."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ad_id: Mapped[str] = mapped_column(ForeignKey("ads.ad_id", ondelete="CASCADE"))
+    video_index: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    video_path: Mapped[str | None] = mapped_column(Text)
+    video_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    transcript_hash: Mapped[str] = mapped_column(String(64))
+    analyser: Mapped[str] = mapped_column(Text)  # "heuristic" or "llm:<model>"
+    model: Mapped[str | None] = mapped_column(Text)
+    base_url: Mapped[str | None] = mapped_column(Text)
+    prompt_version: Mapped[str] = mapped_column(Text)
+    schema_version: Mapped[str] = mapped_column(Text)
+    analysis: Mapped[dict[str, Any]] = mapped_column(JSON)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seconds: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        Index(
+            "ux_analyses_cache",
+            "ad_id",
+            "video_index",
+            "transcript_hash",
+            "analyser",
+            "prompt_version",
+            unique=True,
+        ),
+    )

@@ -19,6 +19,7 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     graph_version: str = "v25.0"
     default_countries: list[str] = field(default_factory=lambda: ["DE", "FR", "IE"])
+    max_video_mb: int = 200
 
     @classmethod
     def load(cls, path: Path) -> Settings:

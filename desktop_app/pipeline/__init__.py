@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.core.context import Stage
-from desktop_app.core.settings import Settings
 from desktop_app.core.types import Job
+from desktop_app.pipeline.analyse import AnalyseStage
+from desktop_app.pipeline.check import CheckStage
+from desktop_app.pipeline.download import DownloadStage
+from desktop_app.pipeline.env import PipelineEnv
 from desktop_app.pipeline.finalise import FinaliseStage
+from desktop_app.pipeline.resolve import ResolveStage
+from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
+from desktop_app.pipeline.transcribe import TranscribeStage
 
 
-def build_stages(settings: Settings, job: Job) -> Sequence[Stage]:
-    """The stages of one analysis job, in order, for the job's source."""
-    return [StartStage(settings), FinaliseStage()]
+def build_stages(env: PipelineEnv, job: Job) -> Sequence[Stage]:
+    """The stages of one analysis job, in the spec's order and percentages."""
+    return [
+        StartStage(env.settings),
+        CheckStage(env),
+        FetchStage(env),
+        ResolveStage(),
+        DownloadStage(env.settings.max_video_mb),
+        TranscribeStage(env.transcriber, env.results),
+        AnalyseStage(env),
+        FinaliseStage(),
+    ]

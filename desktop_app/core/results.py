@@ -1,0 +1,329 @@
+"""Analysed ads across jobs: ad metadata, transcripts by video content hash, analyses by cache key,
+and the full-text index the Results filter and the Chat view search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from desktop_app.core.db import Database
+from desktop_app.core.models import AdRow, AnalysisRow, VideoRow
+
+
+@dataclass(frozen=True)
+class AnalyserKey:
+    """Which analyser produced (or would produce) an analysis: part of the cache key."""
+
+    analyser: str
+    prompt_version: str
+    model: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AdResult:
+    """One analysed ad video, as the Results view and `ad-analysis results` show it."""
+
+    analysis_id: int
+    ad_id: str
+    video_index: int
+    job_id: str | None
+    page_name: str | None
+    delivery_start: str | None
+    library_url: str | None
+    metadata: dict[str, Any]
+    video_path: str | None
+    transcript: str
+    segments: list[dict[str, Any]]
+    language: str | None
+    analysis: dict[str, Any]
+    analyser: str
+    model: str | None
+    seconds: float
+    created_at: float
+
+
+class ResultStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- ads -----------------------------------------------------------------------------------
+
+    def upsert_ads(self, source_kind: str, ads: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Record ads as their source described them (the latest description wins)."""
+        if not ads:
+            return
+        now = time.time()
+        rows = [
+            {
+                "ad_id": ad_id,
+                "source_kind": source_kind,
+                "page_id": meta.get("page_id"),
+                "page_name": meta.get("page_name"),
+                "delivery_start": meta.get("ad_delivery_start_time"),
+                "delivery_stop": meta.get("ad_delivery_stop_time"),
+                "library_url": meta.get("library_url"),
+                "metadata_json": meta,
+                "first_seen": now,
+                "last_seen": now,
+            }
+            for ad_id, meta in ads
+        ]
+        stmt = sqlite_insert(AdRow)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[AdRow.ad_id],
+            set_={
+                key: stmt.excluded[key]
+                for key in (
+                    "page_id",
+                    "page_name",
+                    "delivery_start",
+                    "delivery_stop",
+                    "library_url",
+                    "metadata_json",
+                    "last_seen",
+                )
+            },
+        )
+        with self.db.write() as session:
+            session.execute(stmt, rows)
+
+    def analysed_ad_ids(self, ad_ids: Iterable[str], key: AnalyserKey) -> set[str]:
+        ids = list(ad_ids)
+        if not ids:
+            return set()
+        with self.db.read() as session:
+            return set(
+                session.scalars(
+                    select(AnalysisRow.ad_id).where(
+                        AnalysisRow.ad_id.in_(ids),
+                        AnalysisRow.analyser == key.analyser,
+                        AnalysisRow.prompt_version == key.prompt_version,
+                    )
+                )
+            )
+
+    def count_analysed(self, key: AnalyserKey) -> int:
+        with self.db.read() as session:
+            count = session.scalar(
+                select(func.count())
+                .select_from(AnalysisRow)
+                .where(AnalysisRow.analyser == key.analyser, AnalysisRow.prompt_version == key.prompt_version)
+            )
+            return int(count or 0)
+
+    # ---- transcripts ---------------------------------------------------------------------------
+
+    def transcript(self, sha256: str, whisper_model: str) -> dict[str, Any] | None:
+        with self.db.read() as session:
+            row = session.get(VideoRow, (sha256, whisper_model))
+            if row is None:
+                return None
+            return {
+                "text": row.text,
+                "segments": row.segments,
+                "language": row.language,
+                "language_probability": row.language_probability,
+                "duration_s": row.duration_s,
+            }
+
+    def save_transcript(self, sha256: str, whisper_model: str, transcript: dict[str, Any]) -> None:
+        values = {
+            "sha256": sha256,
+            "whisper_model": whisper_model,
+            "duration_s": float(transcript.get("duration_s") or 0.0),
+            "language": transcript.get("language"),
+            "language_probability": transcript.get("language_probability"),
+            "text": transcript.get("text") or "",
+            "segments": transcript.get("segments") or [],
+            "created_at": time.time(),
+        }
+        with self.db.write() as session:
+            session.execute(sqlite_insert(VideoRow).values(**values).on_conflict_do_nothing())
+
+    # ---- analyses ------------------------------------------------------------------------------
+
+    def cached_analysis(
+        self, ad_id: str, video_index: int, transcript_hash: str, key: AnalyserKey, video_sha256: str | None
+    ) -> dict[str, Any] | None:
+        """This ad's analysis under the same key, or that of an identical video in another ad."""
+        with self.db.read() as session:
+            row = session.scalars(
+                select(AnalysisRow).where(
+                    AnalysisRow.ad_id == ad_id,
+                    AnalysisRow.video_index == video_index,
+                    AnalysisRow.transcript_hash == transcript_hash,
+                    AnalysisRow.analyser == key.analyser,
+                    AnalysisRow.prompt_version == key.prompt_version,
+                )
+            ).first()
+            if row is None and video_sha256:
+                row = session.scalars(
+                    select(AnalysisRow).where(
+                        AnalysisRow.video_sha256 == video_sha256,
+                        AnalysisRow.transcript_hash == transcript_hash,
+                        AnalysisRow.analyser == key.analyser,
+                        AnalysisRow.prompt_version == key.prompt_version,
+                    )
+                ).first()
+            return dict(row.analysis) if row is not None else None
+
+    def save_analysis(
+        self,
+        *,
+        ad_id: str,
+        video_index: int,
+        job_id: str,
+        video_path: str | None,
+        video_sha256: str | None,
+        transcript: str,
+        transcript_hash: str,
+        key: AnalyserKey,
+        schema_version: str,
+        analysis: dict[str, Any],
+        usage: dict[str, Any] | None,
+        seconds: float,
+    ) -> int:
+        """Store (or replace) one analysis and index it for search; returns its id."""
+        values = {
+            "ad_id": ad_id,
+            "video_index": video_index,
+            "job_id": job_id,
+            "video_path": video_path,
+            "video_sha256": video_sha256,
+            "transcript_hash": transcript_hash,
+            "analyser": key.analyser,
+            "model": key.model,
+            "base_url": key.base_url,
+            "prompt_version": key.prompt_version,
+            "schema_version": schema_version,
+            "analysis": analysis,
+            "usage": usage,
+            "seconds": seconds,
+            "created_at": time.time(),
+        }
+        insert = sqlite_insert(AnalysisRow).values(**values)
+        stmt = insert.on_conflict_do_update(
+            index_elements=["ad_id", "video_index", "transcript_hash", "analyser", "prompt_version"],
+            set_={
+                k: insert.excluded[k]
+                for k in (
+                    "job_id",
+                    "video_path",
+                    "video_sha256",
+                    "analysis",
+                    "usage",
+                    "seconds",
+                    "created_at",
+                )
+            },
+        ).returning(AnalysisRow.id)
+        with self.db.write() as session:
+            analysis_id = int(session.execute(stmt).scalar_one())
+            ad = session.get(AdRow, ad_id)
+            copy = " ".join(ad_copy(ad.metadata_json if ad else {}))
+            session.execute(text("DELETE FROM search_index WHERE analysis_id = :id"), {"id": analysis_id})
+            session.execute(
+                text(
+                    "INSERT INTO search_index (analysis_id, ad_id, page_name, copy, transcript, analysis)"
+                    " VALUES (:id, :ad, :page, :copy, :transcript, :analysis)"
+                ),
+                {
+                    "id": analysis_id,
+                    "ad": ad_id,
+                    "page": ad.page_name if ad else "",
+                    "copy": copy,
+                    "transcript": transcript,
+                    "analysis": _analysis_text(analysis),
+                },
+            )
+            return analysis_id
+
+    def results(self, job_id: str | None = None, limit: int | None = None) -> list[AdResult]:
+        """Analysed ads, of one job or all, in ad order."""
+        query = (
+            select(AnalysisRow, AdRow, VideoRow)
+            .join(AdRow, AdRow.ad_id == AnalysisRow.ad_id)
+            .outerjoin(VideoRow, VideoRow.sha256 == AnalysisRow.video_sha256)
+            .order_by(AnalysisRow.id)
+        )
+        if job_id is not None:
+            query = query.where(AnalysisRow.job_id == job_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.db.read() as session:
+            out: list[AdResult] = []
+            for analysis, ad, video in session.execute(query).tuples():
+                out.append(
+                    AdResult(
+                        analysis_id=analysis.id,
+                        ad_id=analysis.ad_id,
+                        video_index=analysis.video_index,
+                        job_id=analysis.job_id,
+                        page_name=ad.page_name,
+                        delivery_start=ad.delivery_start,
+                        library_url=ad.library_url,
+                        metadata=ad.metadata_json,
+                        video_path=analysis.video_path,
+                        transcript=video.text if video else "",
+                        segments=video.segments if video else [],
+                        language=video.language if video else None,
+                        analysis=analysis.analysis,
+                        analyser=analysis.analyser,
+                        model=analysis.model,
+                        seconds=analysis.seconds,
+                        created_at=analysis.created_at,
+                    )
+                )
+            return out
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[int, str, str]]:
+        """Full-text search: (analysis id, ad id, highlighted snippet), best first."""
+        terms = " OR ".join(f'"{t}"' for t in query.replace('"', " ").split() if t)
+        if not terms:
+            return []
+        with self.db.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT analysis_id, ad_id, snippet(search_index, -1, '[', ']', '...', 12)"
+                    " FROM search_index WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
+                ),
+                {"q": terms, "n": limit},
+            ).all()
+            return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def ad_copy(metadata: dict[str, Any]) -> list[str]:
+    """The ad's text as Meta describes it: bodies, link titles, descriptions and captions."""
+    texts: list[str] = []
+    for key in (
+        "ad_creative_bodies",
+        "ad_creative_link_titles",
+        "ad_creative_link_descriptions",
+        "ad_creative_link_captions",
+    ):
+        texts.extend(str(t) for t in metadata.get(key) or [] if t)
+    return texts
+
+
+def _analysis_text(analysis: dict[str, Any]) -> str:
+    """Flatten the analysis into words worth searching (labels, quotes, summary)."""
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            parts.append(value.replace("_", " "))
+
+    walk(analysis)
+    return " ".join(parts)

@@ -1,0 +1,74 @@
+"""Results as plain data: JSON objects and CSV rows, for the CLI and the window's export."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from desktop_app.core.results import AdResult
+
+CSV_COLUMNS = [
+    "ad_id", "video_index", "page_name", "delivery_start", "library_url", "hook_type", "hook_text",
+    "within_first_3s", "cta_type", "cta_text", "offer_present", "offer_types", "angle", "tone",
+    "hook_strength", "clarity", "value_prop", "offer_strength", "cta_strength", "emotional_pull", "overall",
+    "confidence", "analyser", "model", "transcript",
+]  # fmt: skip
+
+
+def result_dict(row: AdResult) -> dict[str, Any]:
+    return {
+        "ad_id": row.ad_id,
+        "video_index": row.video_index,
+        "job_id": row.job_id,
+        "page_name": row.page_name,
+        "delivery_start": row.delivery_start,
+        "library_url": row.library_url,
+        "ad": row.metadata,
+        "video_path": row.video_path,
+        "transcript": row.transcript,
+        "segments": row.segments,
+        "language": row.language,
+        "analysis": row.analysis,
+        "analyser": row.analyser,
+        "model": row.model,
+        "seconds": row.seconds,
+    }
+
+
+def csv_row(row: AdResult) -> dict[str, Any]:
+    a = row.analysis
+    scores = a["scores"]
+    offer_strength = scores.get("offer_strength")
+    return {
+        "ad_id": row.ad_id,
+        "video_index": row.video_index,
+        "page_name": row.page_name or "",
+        "delivery_start": row.delivery_start or "",
+        "library_url": row.library_url or "",
+        "hook_type": a["hook"]["type"],
+        "hook_text": a["hook"]["text"] or "",
+        "within_first_3s": a["hook"]["within_first_3s"],
+        "cta_type": a["cta"]["type"],
+        "cta_text": a["cta"]["text"] or "",
+        "offer_present": a["offer"]["present"],
+        "offer_types": ";".join(a["offer"]["types"]),
+        "angle": a["messaging_angle"]["primary"],
+        "tone": a["tone"]["primary"],
+        **{
+            k: scores[k]["score"]
+            for k in ("hook_strength", "clarity", "value_prop", "cta_strength", "emotional_pull", "overall")
+        },
+        "offer_strength": offer_strength["score"] if offer_strength else "",
+        "confidence": scores["confidence"],
+        "analyser": row.analyser,
+        "model": row.model or "",
+        "transcript": row.transcript,
+    }
+
+
+def write_csv(rows: Sequence[AdResult], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(csv_row(row))

@@ -1,0 +1,66 @@
+"""Stage 7 (80 %): analyse each ad video with the configured analyser (an OpenAI-compatible model,
+or the offline heuristic one), reusing cached analyses by the spec's cache key."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from desktop_app.core.context import ItemReport, JobContext
+from desktop_app.core.types import JobItem
+from desktop_app.pipeline.env import PipelineEnv
+from desktop_app.pipeline.facts import build_input
+from desktop_app.pipeline.schema import SCHEMA_VERSION
+
+
+class AnalyseStage:
+    key = "analyse"
+    label = "Analyzing content with AI"
+    percent = 80.0
+
+    def __init__(self, env: PipelineEnv) -> None:
+        self.env = env
+
+    def run(self, ctx: JobContext) -> None:
+        ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report), finishes_item=True)
+
+    def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+        analyser = self.env.analyser
+        key = analyser.key
+        model = self.env.transcriber.model_name
+        ids, notes = [], []
+        reanalyse = bool(ctx.source.params.get("reanalyse"))
+        for video in item.checkpoints["transcribe"]["videos"]:
+            transcript = self.env.results.transcript(video["sha256"], model) or {"text": "", "segments": []}
+            ad = build_input(item.key, video["index"], item.data["ad"], transcript)
+            began = time.monotonic()
+            cached = (
+                None
+                if reanalyse
+                else self.env.results.cached_analysis(
+                    item.key, video["index"], ad.transcript_hash, key, video["sha256"]
+                )
+            )
+            usage = None
+            if cached is None:
+                analysis, usage = analyser.analyse(ad)
+                cached = analysis.model_dump(mode="json")
+            ids.append(
+                self.env.results.save_analysis(
+                    ad_id=item.key,
+                    video_index=video["index"],
+                    job_id=ctx.job_id,
+                    video_path=video["path"],
+                    video_sha256=video["sha256"],
+                    transcript=ad.transcript,
+                    transcript_hash=ad.transcript_hash,
+                    key=key,
+                    schema_version=SCHEMA_VERSION,
+                    analysis=cached,
+                    usage=usage,
+                    seconds=round(time.monotonic() - began, 3),
+                )
+            )
+            if not video["speech"]:
+                notes.append("no speech")
+        return {"analyses": ids, "note": ", ".join(dict.fromkeys(notes)) or None}

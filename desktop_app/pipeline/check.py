@@ -1,0 +1,28 @@
+"""Stage 2 (10 %): see what was analysed before with the configured analyser, so those ads are
+skipped when they are fetched (unless the source asks to re-analyse)."""
+
+from __future__ import annotations
+
+from desktop_app.core.context import JobContext
+from desktop_app.pipeline.env import PipelineEnv
+
+
+class CheckStage:
+    key = "check"
+    label = "Checking previously analyzed videos"
+    percent = 10.0
+
+    def __init__(self, env: PipelineEnv) -> None:
+        self.env = env
+
+    def run(self, ctx: JobContext) -> None:
+        key = self.env.analyser.key
+        known = self.env.results.count_analysed(key)
+        if ctx.source.params.get("reanalyse"):
+            message = "Re-analysing: earlier analyses will be replaced"
+        elif known:
+            message = f"{known} video(s) analysed before with {key.analyser}; those ads are skipped"
+        else:
+            message = f"No earlier analyses with {key.analyser}"
+        ctx.log("check", message)
+        ctx.stage_progress(1.0, message)

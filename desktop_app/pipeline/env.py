@@ -1,0 +1,31 @@
+"""What the stages share across jobs: settings, the results store, the transcriber and the analyser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from desktop_app.core.results import AnalyserKey, ResultStore
+from desktop_app.core.settings import Settings
+from desktop_app.pipeline.facts import AdInput
+from desktop_app.pipeline.schema import AdAnalysis
+from desktop_app.pipeline.transcribe import Transcriber
+
+
+class Analyser(Protocol):
+    """Turns one ad's facts into a validated analysis, plus token usage when a model was called."""
+
+    @property
+    def key(self) -> AnalyserKey: ...
+
+    def analyse(self, ad: AdInput) -> tuple[AdAnalysis, dict[str, int] | None]: ...
+
+
+@dataclass
+class PipelineEnv:
+    settings: Settings
+    results: ResultStore
+    transcriber: Transcriber
+    analyser: Analyser
+    sample_ads: Path

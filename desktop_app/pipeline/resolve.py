@@ -1,0 +1,54 @@
+"""Stage 4 (35 %): find each ad's videos. Local files are themselves; URLs go through yt-dlp's
+extractors (facebook:ads for Ad Library ids, the generic one for direct links and HTML5 pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.context import ItemReport, JobContext
+from desktop_app.core.types import JobItem
+from desktop_app.pipeline.ytdlp import base_options, translate
+
+
+def extract(url: str) -> list[dict[str, Any]]:
+    """The videos at `url` (several for carousel ads), without downloading them."""
+    import yt_dlp
+
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"only http and https URLs are accepted, not {url!r}")
+    options = base_options(url) | {"skip_download": True}
+    try:
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=False)
+    except yt_dlp.utils.DownloadError as exc:
+        raise translate(exc, url) from exc
+    entries = [e for e in (info.get("entries") or [info]) if e]
+    return [
+        {
+            "index": i,
+            "url": url,
+            "entry": i + 1 if info.get("entries") else None,
+            "title": e.get("title"),
+            "ext": e.get("ext"),
+        }
+        for i, e in enumerate(entries)
+    ]
+
+
+class ResolveStage:
+    key = "resolve"
+    label = "Getting video URLs"
+    percent = 35.0
+
+    def run(self, ctx: JobContext) -> None:
+        ctx.each_item(self.resolve)
+
+    def resolve(self, item: JobItem, report: ItemReport) -> dict[str, Any]:
+        local = item.data.get("local")
+        if local:
+            missing = [p for p in local if not Path(p).is_file()]
+            if missing:
+                raise FileNotFoundError(f"video file not found: {missing[0]}")
+            return {"videos": [{"index": i, "path": p} for i, p in enumerate(local)]}
+        return {"videos": extract(str(item.data["url"]))}

