@@ -1,0 +1,88 @@
+"""The offline analyser on 34 labelled ad scripts it was not written against, and its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.pipeline.facts import AdInput, build_input, days_running, first_seconds, words_per_minute
+from desktop_app.pipeline.heuristic import analyse
+from desktop_app.pipeline.schema import AdAnalysis
+
+DATA = Path(__file__).parent / "data"
+SCRIPTS = json.loads((DATA / "labelled_ad_scripts.json").read_text())
+
+
+def _input(script: str, copy: str = "") -> AdInput:
+    segment = {"start": 0.0, "end": 12.0, "text": script, "words": []}
+    return build_input(
+        "ad",
+        0,
+        {"page_name": "Brand", "ad_creative_bodies": [copy] if copy else []},
+        {"text": script, "segments": [segment]},
+    )
+
+
+def _predict(entry: dict) -> dict:
+    analysis = analyse(_input(entry["script"], entry["copy"]))
+    return {
+        "hook_type": analysis.hook.type,
+        "cta_type": analysis.cta.type,
+        "offer_types": sorted(analysis.offer.types),
+        "urgency": "limited_time" in analysis.offer.types,
+    }
+
+
+def test_the_labelled_set_is_large_and_varied() -> None:
+    assert len(SCRIPTS) >= 30
+    assert len({s["labels"]["hook_type"] for s in SCRIPTS}) >= 14
+    assert len({s["labels"]["cta_type"] for s in SCRIPTS}) >= 8
+
+
+@pytest.mark.parametrize("field", ["hook_type", "cta_type", "offer_types", "urgency"])
+def test_accuracy_on_labelled_scripts(field: str) -> None:
+    wrong = []
+    for entry in SCRIPTS:
+        expected = entry["labels"][field]
+        expected = sorted(expected) if isinstance(expected, list) else expected
+        if _predict(entry)[field] != expected:
+            wrong.append((entry["script"][:50], _predict(entry)[field], expected))
+    assert len(wrong) / len(SCRIPTS) <= 0.1, wrong
+
+
+def test_analysis_is_valid_and_states_its_limits() -> None:
+    analysis = analyse(_input(SCRIPTS[0]["script"]))
+    AdAnalysis.model_validate(analysis.model_dump())
+    assert analysis.scores.confidence == "low"
+    assert "heuristic analysis" in analysis.scores.limitations
+    assert all(1 <= s.score <= 5 for s in (analysis.scores.hook_strength, analysis.scores.overall))
+    assert analysis.hook.evidence and analysis.hook.evidence[0].quote
+
+
+def test_no_speech_is_not_invented() -> None:
+    ad = build_input(
+        "ad",
+        0,
+        {"page_name": "Pulse", "ad_creative_bodies": ["Feel every beat."]},
+        {"text": "", "segments": []},
+    )
+    analysis = analyse(ad)
+    assert analysis.hook.type == "none"
+    assert analysis.cta.type == "none"
+    assert analysis.offer.present is False and analysis.scores.offer_strength is None
+    assert "no speech" in analysis.scores.limitations
+    assert analysis.pain_points == []
+
+
+def test_facts_are_computed_in_code() -> None:
+    words = [{"start": 0.2 + i * 0.5, "end": 0.6 + i * 0.5, "word": f" w{i}"} for i in range(10)]
+    segments = [{"start": 0.2, "end": 5.1, "text": "...", "words": words}]
+    assert first_seconds(segments) == "w0 w1 w2 w3 w4 w5"
+    assert words_per_minute(segments) == pytest.approx(10 / 4.9 * 60, abs=0.1)
+    from datetime import date
+
+    assert days_running("2026-09-01", None, today=date(2026, 11, 28)) == 88
+    assert days_running("2026-09-01T10:00:00+0000", "2026-09-11", today=date(2026, 11, 28)) == 10
+    assert days_running(None, None) is None
