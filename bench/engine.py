@@ -194,10 +194,7 @@ def main() -> None:
         "progress_flood_seconds": round(flood_s, 2),
     }
     print("Job engine benchmark")
-    print(
-        f"  start_analysis          p50 {figures['start_p50_ms']:8.2f} ms"
-        f"   p95 {figures['start_p95_ms']:8.2f} ms"
-    )
+    print(f"  start_analysis          p50 {figures['start_p50_ms']:8.2f} ms   p95 {figures['start_p95_ms']:8.2f} ms")
     print(
         f"  history(20) @100k jobs  p50 {figures['history20_p50_ms_at_100k']:8.2f} ms"
         f"   p95 {figures['history20_p95_ms_at_100k']:8.2f} ms"

@@ -45,16 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     source = run.add_mutually_exclusive_group()
     source.add_argument("--sample", action="store_true", help="the bundled sample ads (default)")
     source.add_argument("--search", metavar="TERMS", help="Meta Ad Library search terms")
-    source.add_argument(
-        "--page-id", action="append", default=[], metavar="ID", help="Meta page id (repeatable)"
-    )
-    source.add_argument(
-        "--urls", nargs="+", metavar="FILE_OR_URL", help="ad or video URLs, or a text file of them"
-    )
+    source.add_argument("--page-id", action="append", default=[], metavar="ID", help="Meta page id (repeatable)")
+    source.add_argument("--urls", nargs="+", metavar="FILE_OR_URL", help="ad or video URLs, or a text file of them")
     source.add_argument("--folder", metavar="DIR", help="a folder of local video files")
-    run.add_argument(
-        "--country", action="append", default=[], metavar="CC", help="reached country (repeatable)"
-    )
+    run.add_argument("--country", action="append", default=[], metavar="CC", help="reached country (repeatable)")
     run.add_argument("--reanalyse", action="store_true", help="analyse ads again even if analysed before")
     run.add_argument("--wait", action="store_true", help="follow the job until it ends")
     run.add_argument("--json", action="store_true", help="print JSON")

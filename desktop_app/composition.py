@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,15 @@ def resources_dir() -> Path:
 
 
 def make_analyser(settings: Settings) -> Analyser:
-    """The LLM analyser when an endpoint or key is configured, else the offline heuristic one."""
+    """The LLM analyser when an endpoint or key is configured, else the offline heuristic one.
+
+    The openai client's own variables work: OPENAI_API_KEY and OPENAI_BASE_URL."""
+    base_url = settings.llm_base_url or os.environ.get("OPENAI_BASE_URL") or None
+    api_key = os.environ.get("OPENAI_API_KEY")
+    if base_url or api_key:
+        from desktop_app.pipeline.llm import LLMAnalyser
+
+        return LLMAnalyser(settings.llm_model, base_url=base_url, api_key=api_key)
     from desktop_app.pipeline.heuristic import HeuristicAnalyser
 
     return HeuristicAnalyser()

@@ -126,9 +126,7 @@ def _running_child(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     return child, child.stdout.readline().decode().strip()
 
 
-def test_cancel_from_another_process_reaches_the_job_within_a_second(
-    services: AppServices, home: Path
-) -> None:
+def test_cancel_from_another_process_reaches_the_job_within_a_second(services: AppServices, home: Path) -> None:
     child, job_id = _running_child(home)
     wait_for(lambda: services.service.status(job_id).stage == "Fetch")
     done = subprocess.run(

@@ -57,10 +57,7 @@ def test_a_thousand_concurrent_duplicate_starts_create_one_job(services: AppServ
 
 
 def test_eight_writer_threads_flooding_progress_never_fail(services: AppServices, home: Path) -> None:
-    jobs = [
-        services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]}))
-        for i in range(8)
-    ]
+    jobs = [services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})) for i in range(8)]
     for _ in jobs:
         services.store.claim_next("test|1|1", 8, 60.0)
     second = open_services(home)  # a second engine, as another process would have
@@ -73,9 +70,7 @@ def test_eight_writer_threads_flooding_progress_never_fail(services: AppServices
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [
-        threading.Thread(target=flood, args=(j, services if n % 2 else second)) for n, j in enumerate(jobs)
-    ]
+    threads = [threading.Thread(target=flood, args=(j, services if n % 2 else second)) for n, j in enumerate(jobs)]
     for t in threads:
         t.start()
     for t in threads:

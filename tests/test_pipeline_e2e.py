@@ -73,9 +73,7 @@ def test_sample_job_completes_offline_with_every_ad_transcribed_and_analysed(tmp
 def test_folder_source_with_a_broken_file_keeps_going(tmp_path: Path) -> None:
     folder = tmp_path / "videos"
     folder.mkdir()
-    (folder / "good.mp4").write_bytes(
-        (REPO / "resources" / "sample_ads" / "900000000000004.mp4").read_bytes()
-    )
+    (folder / "good.mp4").write_bytes((REPO / "resources" / "sample_ads" / "900000000000004.mp4").read_bytes())
     (folder / "broken.mp4").write_text("this is not a video")
     home = tmp_path / "home"
     done = ad_analysis(home, "run", "--folder", str(folder), "--wait", "--json")

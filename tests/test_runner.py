@@ -156,9 +156,7 @@ def test_shutdown_pauses_and_next_start_resumes_without_repeating(services: AppS
 
 
 def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
-    runner = services.make_runner(
-        stages=FileWorkload(items=5, delay=0.01, fail=frozenset({1}), skip=frozenset({3}))
-    )
+    runner = services.make_runner(stages=FileWorkload(items=5, delay=0.01, fail=frozenset({1}), skip=frozenset({3})))
     runner.start()
     job = wait_final(services, services.service.start_analysis(SAMPLE))
     runner.shutdown()
@@ -173,9 +171,7 @@ def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
 
 
 def test_job_error_fails_keeps_partial_results_and_retry_resumes(services: AppServices) -> None:
-    runner = services.make_runner(
-        stages=FileWorkload(items=4, delay=0.01, fail_job=True, fail=frozenset({2}))
-    )
+    runner = services.make_runner(stages=FileWorkload(items=4, delay=0.01, fail_job=True, fail=frozenset({2})))
     runner.start()
     job = wait_final(services, services.service.start_analysis(SAMPLE))
     assert job.status == JobStatus.FAILED

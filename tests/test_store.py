@@ -80,10 +80,7 @@ def test_identical_source_after_a_finished_job_starts_a_new_one(services: AppSer
 
 
 def test_history_limit_and_order(services: AppServices) -> None:
-    ids = [
-        services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]}))
-        for i in range(25)
-    ]
+    ids = [services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})) for i in range(25)]
     history = services.service.history()
     assert len(history) == 20
     assert [j.job_id for j in history] == ids[::-1][:20]

@@ -108,9 +108,7 @@ def _video_without_audio(target: Path) -> None:
             out.mux(packet)
 
 
-def test_cancel_reaches_inside_a_transcription_within_a_second(
-    transcriber: Transcriber, long_video: Path
-) -> None:
+def test_cancel_reaches_inside_a_transcription_within_a_second(transcriber: Transcriber, long_video: Path) -> None:
     token = CancelToken()
     started = threading.Event()
     stopped_at: list[float] = []
@@ -131,9 +129,7 @@ def test_cancel_reaches_inside_a_transcription_within_a_second(
     assert transcriber.transcribe(SAMPLES / "900000000000004.mp4", CancelToken())["text"]
 
 
-def test_a_crashed_child_fails_that_file_and_the_next_one_works(
-    transcriber: Transcriber, long_video: Path
-) -> None:
+def test_a_crashed_child_fails_that_file_and_the_next_one_works(transcriber: Transcriber, long_video: Path) -> None:
     token = CancelToken()
 
     def crash_on_first_segment(seconds: float, duration: float) -> None:

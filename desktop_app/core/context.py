@@ -127,9 +127,7 @@ class ItemStore(Protocol):
 
     def stage_state(self, job_id: str, stage_key: str) -> dict[str, Any]: ...
 
-    def add_event(
-        self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
-    ) -> None: ...
+    def add_event(self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None) -> None: ...
 
 
 class Stage(Protocol):
@@ -242,9 +240,7 @@ class JobContext:
             try:
                 output = work(item, report)
             except ItemSkipped as skipped:
-                changed = self._store.end_item(
-                    self.job_id, item.key, stage.key, ItemStatus.SKIPPED, skipped.reason
-                )
+                changed = self._store.end_item(self.job_id, item.key, stage.key, ItemStatus.SKIPPED, skipped.reason)
             except (JobError, JobStopped):
                 raise
             except Exception as exc:

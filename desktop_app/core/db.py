@@ -80,9 +80,7 @@ def _make_engine(path: Path) -> Engine:
 
 
 def _current_revision(conn: Connection) -> str | None:
-    has_table = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-    ).first()
+    has_table = conn.execute(text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
     if not has_table:
         return None
     row = conn.execute(text("SELECT version_num FROM alembic_version")).first()

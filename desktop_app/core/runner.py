@@ -181,9 +181,7 @@ class JobRunner:
         if self.running_ids():
             return False
         if self._only is not None:
-            return all(
-                self.store.get(i).status not in (JobStatus.PENDING, JobStatus.RUNNING) for i in self._only
-            )
+            return all(self.store.get(i).status not in (JobStatus.PENDING, JobStatus.RUNNING) for i in self._only)
         return not self.store.has_pending()
 
     def shutdown(self, timeout: float = 15.0) -> None:
@@ -324,9 +322,7 @@ class JobRunner:
             )
         except JobCancelled:
             self._close(run)
-            self.store.finish(
-                job_id, JobStatus.CANCELLED, stage="Cancelled", message=f"Cancelled during {label}"
-            )
+            self.store.finish(job_id, JobStatus.CANCELLED, stage="Cancelled", message=f"Cancelled during {label}")
         except JobInterrupted:
             self._close(run)
             self.store.release(job_id, "Paused when the app closed; resumes at the next start")

@@ -84,9 +84,7 @@ def _item(row: JobItemRow) -> JobItem:
 def _event(
     session: Session, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
 ) -> None:
-    session.add(
-        JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=message, item_key=item_key)
-    )
+    session.add(JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=message, item_key=item_key))
 
 
 class JobStore:
@@ -125,9 +123,7 @@ class JobStore:
                 _event(session, job_id, "created", f"Started analysis of {source.describe()}")
                 return job_id, True
             existing = session.scalars(
-                select(JobRow.id).where(
-                    JobRow.dedupe_key == source.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES)
-                )
+                select(JobRow.id).where(JobRow.dedupe_key == source.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES))
             ).one()
             return existing, False
 
@@ -146,15 +142,11 @@ class JobStore:
             if session.scalars(select(JobRow.id).where(JobRow.id == needle)).first():
                 return needle
             if len(needle) >= 4 and all(c in "0123456789abcdef" for c in needle):
-                matches = session.scalars(
-                    select(JobRow.id).where(JobRow.id.startswith(needle)).limit(2)
-                ).all()
+                matches = session.scalars(select(JobRow.id).where(JobRow.id.startswith(needle)).limit(2)).all()
                 if len(matches) == 1:
                     return matches[0]
                 if len(matches) > 1:
-                    raise JobNotFoundError(
-                        f"job id prefix {id_or_prefix!r} matches several jobs; type more of it"
-                    )
+                    raise JobNotFoundError(f"job id prefix {id_or_prefix!r} matches several jobs; type more of it")
         raise JobNotFoundError(f"no job with id {id_or_prefix!r}")
 
     def history(self, limit: int = 20) -> list[Job]:
@@ -192,9 +184,7 @@ class JobStore:
             if row.status == JobStatus.COMPLETED:
                 raise JobStateError(f"job {job_id} completed; start a new analysis to run it again")
             active = session.scalars(
-                select(JobRow.id).where(
-                    JobRow.dedupe_key == row.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES)
-                )
+                select(JobRow.id).where(JobRow.dedupe_key == row.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES))
             ).first()
             if active is not None:
                 return active
@@ -216,9 +206,7 @@ class JobStore:
 
     # ---- runner side ---------------------------------------------------------------------------
 
-    def claim_next(
-        self, owner: str, parallel: int, lease_s: float, only: Iterable[str] | None = None
-    ) -> Job | None:
+    def claim_next(self, owner: str, parallel: int, lease_s: float, only: Iterable[str] | None = None) -> Job | None:
         """Atomically move the oldest pending job to running for this owner, within the parallel bound."""
         now = time.time()
         with self.db.write() as session:
@@ -260,22 +248,16 @@ class JobStore:
         if not job_ids:
             return set()
         with self.db.read() as session:
-            return set(
-                session.scalars(select(JobRow.id).where(JobRow.id.in_(job_ids), JobRow.cancel_requested == 1))
-            )
+            return set(session.scalars(select(JobRow.id).where(JobRow.id.in_(job_ids), JobRow.cancel_requested == 1)))
 
     def has_pending(self) -> bool:
         with self.db.read() as session:
             return (
-                session.scalars(
-                    select(JobRow.seq).where(JobRow.status == JobStatus.PENDING.value).limit(1)
-                ).first()
+                session.scalars(select(JobRow.seq).where(JobRow.status == JobStatus.PENDING.value).limit(1)).first()
                 is not None
             )
 
-    def write_progress(
-        self, job_id: str, progress: float, stage: str, message: str, event: bool = False
-    ) -> None:
+    def write_progress(self, job_id: str, progress: float, stage: str, message: str, event: bool = False) -> None:
         """Record progress; `event` also appends a stage-transition line to the job's log."""
         with self.db.write() as session:
             session.execute(
@@ -458,9 +440,7 @@ class JobStore:
             _event(session, job_id, f"item_{status.value}", reason, stage=stage_key, item_key=key)
             return _item(row)
 
-    def add_event(
-        self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
-    ) -> None:
+    def add_event(self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None) -> None:
         with self.db.write() as session:
             _event(session, job_id, kind, message, stage, item_key)
 

@@ -55,9 +55,7 @@ class SourceSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
-            raise SourceError(
-                f"unknown source kind {self.kind!r} (expected one of {', '.join(SOURCE_KINDS)})"
-            )
+            raise SourceError(f"unknown source kind {self.kind!r} (expected one of {', '.join(SOURCE_KINDS)})")
         if self.kind == "meta_search":
             if not self.params.get("countries"):
                 raise SourceError("a Meta Ad Library search needs at least one country (--country DE)")

@@ -26,9 +26,7 @@ def safe_name(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_")[:64] or "ad"
 
 
-def download(
-    video: dict[str, Any], target_stem: Path, max_bytes: int, token: CancelToken, report: ItemReport
-) -> Path:
+def download(video: dict[str, Any], target_stem: Path, max_bytes: int, token: CancelToken, report: ItemReport) -> Path:
     """Download one resolved video to `target_stem`.<ext>; returns the file's path."""
     import yt_dlp
 
@@ -62,14 +60,10 @@ def download(
         token.raise_if_stopped()
         raise translate(exc, url) from exc
     entries = [e for e in (info.get("entries") or [info]) if e]
-    paths = [
-        Path(d["filepath"]) for e in entries for d in e.get("requested_downloads") or [] if d.get("filepath")
-    ]
+    paths = [Path(d["filepath"]) for e in entries for d in e.get("requested_downloads") or [] if d.get("filepath")]
     existing = [p for p in paths if p.is_file()]
     if not existing:
-        raise RuntimeError(
-            f"the video is larger than the {max_bytes // 1_000_000} MB limit and was not downloaded"
-        )
+        raise RuntimeError(f"the video is larger than the {max_bytes // 1_000_000} MB limit and was not downloaded")
     return existing[0]
 
 
@@ -86,9 +80,7 @@ class DownloadStage:
         media.mkdir(parents=True, exist_ok=True)
         ctx.each_item(lambda item, report: self.download_item(ctx, media, item, report))
 
-    def download_item(
-        self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport
-    ) -> dict[str, Any]:
+    def download_item(self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport) -> dict[str, Any]:
         out = []
         for video in item.checkpoints["resolve"]["videos"]:
             if "path" in video:

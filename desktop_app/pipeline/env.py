@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from desktop_app.core.context import CancelToken
 from desktop_app.core.results import AnalyserKey, ResultStore
 from desktop_app.core.settings import Settings
 from desktop_app.pipeline.facts import AdInput
@@ -19,7 +21,9 @@ class Analyser(Protocol):
     @property
     def key(self) -> AnalyserKey: ...
 
-    def analyse(self, ad: AdInput) -> tuple[AdAnalysis, dict[str, int] | None]: ...
+    def analyse(
+        self, ad: AdInput, token: CancelToken, on_wait: Callable[[str], None] | None = None
+    ) -> tuple[AdAnalysis, dict[str, int] | None]: ...
 
 
 @dataclass

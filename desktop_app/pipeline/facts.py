@@ -127,8 +127,6 @@ def build_input(
         language=transcript.get("language"),
         first_3s=first_seconds(segments),
         words_per_minute=words_per_minute(segments),
-        days_running=days_running(
-            metadata.get("ad_delivery_start_time"), metadata.get("ad_delivery_stop_time"), today
-        ),
+        days_running=days_running(metadata.get("ad_delivery_start_time"), metadata.get("ad_delivery_stop_time"), today),
         eu_total_reach=int(reach) if isinstance(reach, int | float | str) and str(reach).isdigit() else None,
     )

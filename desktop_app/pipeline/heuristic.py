@@ -4,8 +4,10 @@ with transparent rules, so the app is useful with no LLM configured. Confidence 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from desktop_app.core.context import CancelToken
 from desktop_app.core.results import AnalyserKey
 from desktop_app.pipeline.facts import HOOK_WINDOW_S, AdInput, Sentence
 from desktop_app.pipeline.schema import (
@@ -246,9 +248,7 @@ PAIN = _rx(
     r"\btakes hours\b",
 )
 
-EMOTION = _rx(
-    r"\b(love|confident|happy|proud|finally|dream|care|family|free|relief|joy|fear|worried|alone|hide)\b"
-)
+EMOTION = _rx(r"\b(love|confident|happy|proud|finally|dream|care|family|free|relief|joy|fear|worried|alone|hide)\b")
 
 AUDIENCE = _rx(
     r"\b(attention|calling all|hey|dear)\s+([a-z ]+?)[.,!?]",
@@ -272,15 +272,15 @@ class HeuristicAnalyser:
 
     key = AnalyserKey(analyser="heuristic", prompt_version=PROMPT_VERSION)
 
-    def analyse(self, ad: AdInput) -> tuple[AdAnalysis, dict[str, int] | None]:
+    def analyse(
+        self, ad: AdInput, token: CancelToken, on_wait: Callable[[str], None] | None = None
+    ) -> tuple[AdAnalysis, dict[str, int] | None]:
         return analyse(ad), None
 
 
 def _sentences(ad: AdInput) -> tuple[list[Sentence], list[Sentence]]:
     spoken = ad.sentences()
-    copy = [
-        Sentence(part, None, None) for text in ad.copy for part in re.split(r"(?<=[.!?])\s+", text) if part
-    ]
+    copy = [Sentence(part, None, None) for text in ad.copy for part in re.split(r"(?<=[.!?])\s+", text) if part]
     return spoken, copy
 
 
@@ -304,12 +304,7 @@ def _hook(ad: AdInput, spoken: list[Sentence], copy: list[Sentence]) -> Hook:
     first = spoken[0]
     text = first.text.strip()
     hook_type: HookType = next((t for t, rx in HOOK_RULES if rx.search(text)), "other")
-    if (
-        hook_type == "question"
-        and not text.rstrip().endswith("?")
-        and spoken[1:]
-        and spoken[1].text.endswith("?")
-    ):
+    if hook_type == "question" and not text.rstrip().endswith("?") and spoken[1:] and spoken[1].text.endswith("?"):
         text = f"{text} {spoken[1].text}"
     start = first.start_s or 0.0
     return Hook(
@@ -362,9 +357,7 @@ def _offer(spoken: list[Sentence], copy: list[Sentence]) -> tuple[Offer, bool, l
         evidence.extend(h for h in urgent if h not in evidence)
     present = any(t != "limited_time" for t in types)
     details = " ".join(dict.fromkeys(f.sentence.text for f in evidence)) or None
-    offer = Offer(
-        present=present, types=types, details=details, evidence=[f.evidence() for f in evidence[:4]]
-    )
+    offer = Offer(present=present, types=types, details=details, evidence=[f.evidence() for f in evidence[:4]])
     return offer, bool(urgent), evidence
 
 
@@ -385,9 +378,7 @@ def analyse(ad: AdInput) -> AdAnalysis:
     benefits = [
         s.text
         for s in spoken
-        if s not in spoken[:1]
-        and s is not (cta_found.sentence if cta_found else None)
-        and s not in product_sentences
+        if s not in spoken[:1] and s is not (cta_found.sentence if cta_found else None) and s not in product_sentences
     ][:3]
     quantified = any(re.search(r"\d", s.text) for s in spoken)
 
@@ -407,27 +398,17 @@ def analyse(ad: AdInput) -> AdAnalysis:
     if hook.type == "none":
         hook_score = Score(score=1, rationale="No spoken hook: the video has no speech to open with.")
     elif hook.type == "other":
-        hook_score = Score(
-            score=2, rationale="Generic opener that does not call out a pain, audience or claim."
-        )
+        hook_score = Score(score=2, rationale="Generic opener that does not call out a pain, audience or claim.")
     elif not hook.within_first_3s:
         hook_score = Score(score=3, rationale="Relevant hook, but it starts after the first 3 seconds.")
-    elif (
-        hook.type in strong_hooks
-        and (pains and pains[0].sentence == spoken[0])
-        and hook.type != "direct_callout"
-    ):
-        hook_score = Score(
-            score=5, rationale=f"A {hook.type.replace('_', ' ')} within 3 s that names a pain."
-        )
+    elif hook.type in strong_hooks and (pains and pains[0].sentence == spoken[0]) and hook.type != "direct_callout":
+        hook_score = Score(score=5, rationale=f"A {hook.type.replace('_', ' ')} within 3 s that names a pain.")
     elif hook.type in strong_hooks or hook.type in {"testimonial", "social_proof"}:
         hook_score = Score(
             score=4, rationale=f"Specific {hook.type.replace('_', ' ')} hook within the first 3 seconds."
         )
     else:
-        hook_score = Score(
-            score=3, rationale=f"A {hook.type.replace('_', ' ')} opener: relevant but slower to land."
-        )
+        hook_score = Score(score=3, rationale=f"A {hook.type.replace('_', ' ')} opener: relevant but slower to land.")
 
     if cta.type == "none":
         cta_score = Score(score=1, rationale="No call to action.")
@@ -498,13 +479,9 @@ def analyse(ad: AdInput) -> AdAnalysis:
             description="Names a problem, then offers the fix.",
         )
     elif offer.present:
-        angle = MessagingAngle(
-            primary="price_value", narrative_framework="AIDA", description="Leads with the deal."
-        )
+        angle = MessagingAngle(primary="price_value", narrative_framework="AIDA", description="Leads with the deal.")
     else:
-        angle = MessagingAngle(
-            primary="other", narrative_framework="none" if not spoken else "other", description=None
-        )
+        angle = MessagingAngle(primary="other", narrative_framework="none" if not spoken else "other", description=None)
     awareness: Awareness = (
         "problem_aware"
         if pains
@@ -533,16 +510,12 @@ def analyse(ad: AdInput) -> AdAnalysis:
         ("offer", [f for f in offer_found if f.source == "transcript"][:1]),
     ]
     for beat, found in beats:
-        structure.extend(
-            StructureBeat(beat=beat, start_s=f.sentence.start_s, end_s=f.sentence.end_s) for f in found
-        )
+        structure.extend(StructureBeat(beat=beat, start_s=f.sentence.start_s, end_s=f.sentence.end_s) for f in found)
     if product_sentences:
         s = product_sentences[0]
         structure.append(StructureBeat(beat="solution", start_s=s.start_s, end_s=s.end_s))
     if cta_found and cta_found.source == "transcript":
-        structure.append(
-            StructureBeat(beat="cta", start_s=cta_found.sentence.start_s, end_s=cta_found.sentence.end_s)
-        )
+        structure.append(StructureBeat(beat="cta", start_s=cta_found.sentence.start_s, end_s=cta_found.sentence.end_s))
     structure.sort(key=lambda b: b.start_s if b.start_s is not None else 0.0)
 
     recommendations: list[Recommendation] = []
@@ -593,9 +566,7 @@ def analyse(ad: AdInput) -> AdAnalysis:
         ),
         offer=offer,
         cta=cta,
-        target_audience=TargetAudience(
-            persona=persona, explicit_callouts=callouts, awareness_level=awareness
-        ),
+        target_audience=TargetAudience(persona=persona, explicit_callouts=callouts, awareness_level=awareness),
         pain_points=[PainPoint(pain=f.sentence.text, evidence=[f.evidence()]) for f in pains[:3]],
         messaging_angle=angle,
         emotional_triggers=[
@@ -630,15 +601,11 @@ def analyse(ad: AdInput) -> AdAnalysis:
             ),
             value_prop=Score(
                 score=value_prop,
-                rationale="Concrete, quantified benefits."
-                if quantified
-                else "Benefits stated without figures.",
+                rationale="Concrete, quantified benefits." if quantified else "Benefits stated without figures.",
             ),
             offer_strength=offer_score,
             cta_strength=cta_score,
-            emotional_pull=Score(
-                score=emotional, rationale=f"{len(emotions)} emotional cue(s) in copy and speech."
-            ),
+            emotional_pull=Score(score=emotional, rationale=f"{len(emotions)} emotional cue(s) in copy and speech."),
             overall=Score(score=overall, rationale="Holistic estimate from hook, offer, CTA and clarity."),
             confidence="low",
             limitations=limitations,

@@ -60,12 +60,8 @@ def _transcribe_one(model: Any, path: str, english_only: bool, conn: Connection)
     conn.send(("info", info.duration, info.language))
     out: list[dict[str, Any]] = []
     for seg in segments:
-        words = [
-            {"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word} for w in seg.words or []
-        ]
-        out.append(
-            {"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "words": words}
-        )
+        words = [{"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word} for w in seg.words or []]
+        out.append({"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "words": words})
         conn.send(("progress", seg.end))
     return {
         "text": " ".join(s["text"] for s in out).strip(),
