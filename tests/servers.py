@@ -4,7 +4,9 @@ The app's real clients (openai, httpx, yt-dlp) talk to them over the wire."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -117,3 +119,85 @@ class OpenAIDouble:
                 "usage": {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200},
             },
         )
+
+
+class VideoHost:
+    """Serves video files like a CDN: Range requests, plus paths that misbehave on purpose.
+
+    /v/NAME            the file (206 for Range requests)
+    /slow/NAME         the file at about `slow_bps` bytes a second
+    /reset/NAME        request number `cut_request` for NAME is cut off half way (the pipeline's
+                       resolve and download each extract first, so its third request is the download)
+    /limited/NAME      429 Too Many Requests
+    /page/NAME         an HTML page with a <video> tag pointing at /v/NAME
+    /nothing           an HTML page with no video
+    anything else      404
+    """
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.slow_bps = 60_000
+        self.requests: list[tuple[str, str | None]] = []
+        self.cut_request = 3
+        self.seen: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = request.path.split("?")[0]
+        with self.lock:
+            self.requests.append((path, request.headers.get("Range")))
+        kind, _, name = path.strip("/").partition("/")
+        if kind == "page" and name in self.files:
+            self._html(request, f'<html><body><h1>Ad</h1><video controls src="/v/{name}"></video></body></html>')
+        elif kind == "nothing":
+            self._html(request, "<html><body><img src='/banner.png'><p>An image ad.</p></body></html>")
+        elif kind == "limited":
+            send_json(request, 429, {"error": "rate limited"}, {"Retry-After": "1"})
+        elif kind in ("v", "slow", "reset") and name in self.files:
+            self._video(request, kind, name)
+        else:
+            send_json(request, 404, {"error": "not found"})
+
+    def _html(self, request: BaseHTTPRequestHandler, html: str) -> None:
+        body = html.encode()
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(body)
+
+    def _video(self, request: BaseHTTPRequestHandler, kind: str, name: str) -> None:
+        data = self.files[name]
+        start = 0
+        range_header = request.headers.get("Range")
+        if range_header and range_header.startswith("bytes="):
+            start = int(range_header[6:].split("-")[0] or 0)
+        body = data[start:]
+        request.send_response(206 if start else 200)
+        request.send_header("Content-Type", "video/mp4")
+        request.send_header("Accept-Ranges", "bytes")
+        request.send_header("Content-Length", str(len(body)))
+        if start:
+            request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        request.end_headers()
+        if request.command == "HEAD":
+            return
+        with self.lock:
+            key = f"{kind}/{name}"
+            self.seen[key] = count = self.seen.get(key, 0) + 1
+        if kind == "reset" and count == self.cut_request:
+            request.wfile.write(body[: len(body) // 2])
+            request.wfile.flush()
+            request.close_connection = True
+            with contextlib.suppress(OSError):
+                request.connection.shutdown(socket.SHUT_RDWR)
+            return
+        chunk = 4096 if kind == "slow" else 1 << 16
+        try:
+            for offset in range(0, len(body), chunk):
+                request.wfile.write(body[offset : offset + chunk])
+                if kind == "slow":
+                    time.sleep(chunk / self.slow_bps)
+        except (BrokenPipeError, ConnectionResetError):
+            pass

@@ -258,7 +258,7 @@ class ResultStore:
             query = query.limit(limit)
         with self.db.read() as session:
             out: list[AdResult] = []
-            for analysis, ad, video in session.execute(query).tuples():
+            for analysis, ad, video in session.execute(query):
                 out.append(
                     AdResult(
                         analysis_id=analysis.id,

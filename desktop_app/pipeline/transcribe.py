@@ -82,18 +82,23 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
         conn.send(("fatal", f"cannot load the Whisper model {model_ref!r}: {exc}"))
         return
     english_only = model_ref.endswith(".en") or not model.model.is_multilingual
-    conn.send(("ready",))
-    while True:
-        try:
-            request = conn.recv()
-        except EOFError:
-            return
-        try:
-            conn.send(("done", _transcribe_one(model, request, english_only, conn)))
-        except TranscriptionError as exc:
-            conn.send(("error", str(exc)))
-        except Exception as exc:
-            conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
+    try:
+        conn.send(("ready",))
+        while True:
+            try:
+                request = conn.recv()
+            except EOFError:
+                return
+            try:
+                conn.send(("done", _transcribe_one(model, request, english_only, conn)))
+            except TranscriptionError as exc:
+                conn.send(("error", str(exc)))
+            except (BrokenPipeError, EOFError):
+                raise
+            except Exception as exc:
+                conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
+    except (BrokenPipeError, EOFError):
+        return  # the app closed the pipe: nothing is waiting for an answer
 
 
 # ---- parent side ---------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""URL sources through the real pipeline: yt-dlp against a loopback video host."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.composition import AppServices
+from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
+from tests.conftest import REPO, wait_final, wait_for
+from tests.servers import VideoHost, serve
+
+SAMPLES = REPO / "resources" / "sample_ads"
+FILES = {f"{n}.mp4": (SAMPLES / f"90000000000000{n}.mp4").read_bytes() for n in (1, 4, 7)}
+
+
+@pytest.fixture
+def host() -> Iterator[tuple[VideoHost, str]]:
+    video_host = VideoHost(FILES)
+    with serve(video_host.handle) as url:
+        yield video_host, url
+
+
+def _run(services: AppServices, urls: list[str]) -> tuple[str, dict[str, object]]:
+    runner = services.make_runner()
+    runner.start()
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": urls}))
+    job = wait_final(services, job_id, timeout=120)
+    runner.shutdown()
+    items = {i.data["url"].split("/", 3)[3]: i for i in services.service.items(job_id)}
+    assert job.status == JobStatus.COMPLETED, job
+    return job_id, items  # type: ignore[return-value]
+
+
+@pytest.mark.slow
+def test_direct_links_pages_and_bad_urls(services: AppServices, host: tuple[VideoHost, str]) -> None:
+    video_host, url = host
+    urls = [f"{url}/v/1.mp4", f"{url}/page/4.mp4", f"{url}/missing.mp4", f"{url}/nothing/here", f"{url}/limited/7.mp4"]
+    job_id, items = _run(services, urls)
+    assert items["v/1.mp4"].status == ItemStatus.DONE
+    assert items["page/4.mp4"].status == ItemStatus.DONE
+    failed = {k: i.error for k, i in items.items() if i.status == ItemStatus.FAILED}
+    assert len(failed) == 3, failed
+    assert any("video not found (HTTP 404)" in (e or "") for e in failed.values())
+    assert any("no video found at" in (e or "") for e in failed.values())
+    assert any("rate-limiting" in (e or "") for e in failed.values())
+    downloaded = items["v/1.mp4"].checkpoints["download"]["videos"][0]
+    assert Path(downloaded["path"]).read_bytes() == FILES["1.mp4"]
+    assert Path(downloaded["path"]).parent == services.paths.job_dir(job_id) / "media"
+    results = services.results.results(job_id)
+    assert len(results) == 2 and all(r.transcript for r in results)
+
+
+@pytest.mark.slow
+def test_a_reset_stream_resumes_with_a_range_request(services: AppServices, host: tuple[VideoHost, str]) -> None:
+    video_host, url = host
+    _, items = _run(services, [f"{url}/reset/7.mp4"])
+    item = items["reset/7.mp4"]
+    assert item.status == ItemStatus.DONE, item.error
+    assert Path(item.checkpoints["download"]["videos"][0]["path"]).read_bytes() == FILES["7.mp4"]
+    assert any(path == "/reset/7.mp4" and rng and rng != "bytes=0-" for path, rng in video_host.requests)
+
+
+def test_oversized_videos_are_refused_not_silently_skipped(services: AppServices, host: tuple[VideoHost, str]) -> None:
+    _, url = host
+    services.settings.max_video_mb = 0  # every sample is larger than "0 MB"
+    _, items = _run(services, [f"{url}/v/1.mp4"])
+    item = items["v/1.mp4"]
+    assert item.status == ItemStatus.FAILED
+    assert "larger than the 0 MB limit" in (item.error or "")
+
+
+def test_cancel_reaches_inside_a_download(services: AppServices, host: tuple[VideoHost, str]) -> None:
+    video_host, url = host
+    video_host.slow_bps = 20_000
+    runner = services.make_runner()
+    runner.start()
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": [f"{url}/slow/1.mp4"]}))
+    wait_for(lambda: " MB" in services.service.status(job_id).message, timeout=60)
+    asked = time.monotonic()
+    services.service.cancel(job_id)
+    job = wait_final(services, job_id)
+    latency = time.monotonic() - asked
+    runner.shutdown()
+    assert job.status == JobStatus.CANCELLED
+    assert latency < 1.0
+
+
+def test_only_http_urls_are_accepted() -> None:
+    from desktop_app.pipeline.resolve import extract
+
+    with pytest.raises(ValueError, match="only http and https"):
+        extract("file:///etc/passwd")
+
+
+def test_file_names_come_from_sanitised_keys() -> None:
+    from desktop_app.pipeline.download import safe_name
+
+    assert safe_name("../../etc/passwd") == "etc_passwd"
+    assert safe_name("url-1a2b") == "url-1a2b"
+    assert safe_name("///") == "ad"
