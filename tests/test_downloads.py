@@ -37,7 +37,7 @@ def _run(services: AppServices, urls: list[str]) -> tuple[str, dict[str, object]
 
 @pytest.mark.slow
 def test_direct_links_pages_and_bad_urls(services: AppServices, host: tuple[VideoHost, str]) -> None:
-    video_host, url = host
+    _, url = host
     urls = [f"{url}/v/1.mp4", f"{url}/page/4.mp4", f"{url}/missing.mp4", f"{url}/nothing/here", f"{url}/limited/7.mp4"]
     job_id, items = _run(services, urls)
     assert items["v/1.mp4"].status == ItemStatus.DONE
