@@ -20,7 +20,15 @@ from desktop_app.core.paths import DataFolderError
 from desktop_app.core.results import AdResult
 from desktop_app.core.runner import JobUpdate, StagesFactory, Update
 from desktop_app.core.store import JobNotFoundError, JobStateError
-from desktop_app.core.types import ItemStatus, Job, JobItem, JobStatus, SourceError, SourceSpec
+from desktop_app.core.types import (
+    META_COVERAGE_NOTE,
+    ItemStatus,
+    Job,
+    JobItem,
+    JobStatus,
+    SourceError,
+    SourceSpec,
+)
 from desktop_app.export import result_dict, write_csv
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
@@ -48,7 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--page-id", action="append", default=[], metavar="ID", help="Meta page id (repeatable)")
     source.add_argument("--urls", nargs="+", metavar="FILE_OR_URL", help="ad or video URLs, or a text file of them")
     source.add_argument("--folder", metavar="DIR", help="a folder of local video files")
-    run.add_argument("--country", action="append", default=[], metavar="CC", help="reached country (repeatable)")
+    run.add_argument(
+        "--country",
+        action="append",
+        default=[],
+        metavar="CC",
+        help="reached country, repeatable. " + META_COVERAGE_NOTE,
+    )
+    run.add_argument("--max-ads", type=int, default=100, help="stop a Meta search after this many ads (100)")
     run.add_argument("--reanalyse", action="store_true", help="analyse ads again even if analysed before")
     run.add_argument("--wait", action="store_true", help="follow the job until it ends")
     run.add_argument("--json", action="store_true", help="print JSON")
@@ -93,7 +108,9 @@ def _plain_source(args: argparse.Namespace) -> SourceSpec:
         bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
         if bad:
             raise CliError(f"--country takes two-letter country codes such as DE or FR, not {bad[0]!r}")
-        params = {"terms": args.search or "", "page_ids": args.page_id, "countries": countries}
+        if args.max_ads < 1:
+            raise CliError("--max-ads must be at least 1")
+        params = {"terms": args.search or "", "page_ids": args.page_id, "countries": countries, "max_ads": args.max_ads}
         return SourceSpec("meta_search", params)
     if args.urls:
         return SourceSpec("urls", {"urls": _read_urls(args.urls)})
