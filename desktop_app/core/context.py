@@ -237,6 +237,7 @@ class JobContext:
         for item in todo:
             report = ItemReport(self, done, total, f"{stage.label} ({done + 1}/{len(live)})")
             report.progress(0.0)
+            self._store.add_event(self.job_id, "item_started", f"{stage.label} started", stage.label, item.key)
             try:
                 output = work(item, report)
             except ItemSkipped as skipped:

@@ -1,0 +1,95 @@
+"""SIGKILL the real pipeline during download, transcription and analysis; after `resume`, no ad is
+downloaded, transcribed or analysed again once that stage had finished for it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from desktop_app.composition import AppServices
+from desktop_app.core.types import JobStatus
+from desktop_app.pipeline.analyse import AnalyseStage
+from desktop_app.pipeline.download import DownloadStage
+from desktop_app.pipeline.transcribe import TranscribeStage
+from tests.conftest import REPO, child_env, wait_for
+from tests.servers import OpenAIDouble, VideoHost, serve
+from tests.test_llm import VALID
+
+SAMPLES = REPO / "resources" / "sample_ads"
+FILES = {f"{n}.mp4": (SAMPLES / f"90000000000000{n}.mp4").read_bytes() for n in (1, 2, 3, 4)}
+KEY_OF = {DownloadStage.label: "download", TranscribeStage.label: "transcribe", AnalyseStage.label: "analyse"}
+
+
+def committed(app: AppServices, job_id: str) -> set[tuple[str, str]]:
+    return {(i.key, stage) for i in app.store.items(job_id) for stage in i.checkpoints if stage in KEY_OF.values()}
+
+
+def started(app: AppServices, job_id: str) -> list[tuple[int, str, str]]:
+    """(position in the log, item, stage key) of every item-stage start."""
+    return [
+        (n, e.item_key or "", KEY_OF[e.stage])
+        for n, e in enumerate(app.store.events(job_id))
+        if e.kind == "item_started" and e.stage in KEY_OF
+    ]
+
+
+@pytest.mark.slow
+def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -> None:
+    host = VideoHost(FILES)
+    host.slow_bps = 150_000
+    llm = OpenAIDouble(VALID)
+    llm.delay_s = 0.8
+    with serve(host.handle) as video_url, serve(llm.handle) as llm_url:
+        env = child_env(home) | {"OPENAI_BASE_URL": f"{llm_url}/v1", "OPENAI_API_KEY": "sk-test"}
+        urls = [f"{video_url}/slow/{name}" for name in FILES]
+
+        def launch(*args: str) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                [sys.executable, "-m", "desktop_app", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+
+        child = launch("run", "--urls", *urls, "--wait")
+        assert child.stdout is not None
+        job_id = child.stdout.readline().decode().strip()
+        kills: list[tuple[set[tuple[str, str]], int]] = []
+
+        def kill_when(label: str, ready: Callable[[], bool]) -> None:
+            wait_for(lambda: services.service.status(job_id).stage == label and ready(), timeout=120)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+            kills.append((committed(services, job_id), len(services.store.events(job_id))))
+
+        def stage_done(key: str) -> Callable[[], bool]:
+            return lambda: any(stage == key for _, stage in committed(services, job_id))
+
+        kill_when(DownloadStage.label, stage_done("download"))
+        for label, key in ((TranscribeStage.label, "transcribe"), (AnalyseStage.label, "analyse")):
+            child = launch("resume")
+            kill_when(label, stage_done(key))
+        final = launch("resume")
+        _, err = final.communicate(timeout=180)
+        assert final.returncode == 0, err.decode()[-2000:]
+
+    job = services.service.status(job_id)
+    assert job.status == JobStatus.COMPLETED, job.error
+    assert job.result is not None and job.result["analysed"] == len(FILES)
+    starts = started(services, job_id)
+    for (done, position), key in zip(kills, ("download", "transcribe", "analyse"), strict=True):
+        in_flight = {(item, stage) for n, item, stage in starts if n < position and stage == key} - done
+        assert in_flight, f"the kill during {key} hit an ad mid-work"
+    for done, position in kills:
+        again = {(item, stage) for n, item, stage in starts if n >= position} & done
+        assert not again, f"repeated after its checkpoint: {sorted(again)}"
+    assert len(kills) == 3
+    # Each stage was killed once, so at most one ad per stage ran twice; the LLM saw each ad once
+    # more at most for the analysis that was cut off.
+    assert len(starts) <= 3 * len(FILES) + 3
+    assert len(llm.requests) <= len(FILES) + 1
+    assert time.time() - job.created_at.timestamp() < 300
