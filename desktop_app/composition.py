@@ -78,9 +78,11 @@ class AppServices:
     ) -> JobRunner:
         """A runner wired to this service; `stages` replaces the real pipeline (tests use a workload)."""
         if stages is None:
-            from desktop_app.pipeline import build_stages
+            from desktop_app.pipeline.stages import build_stages
 
             env = self.pipeline
+            # Start the transcriber child now: its model loads while the first stages run.
+            env.transcriber.warm_up()
             stages = lambda job: build_stages(env, job)  # noqa: E731
         extra = {"executor": executor} if executor is not None else {}
         runner = JobRunner(

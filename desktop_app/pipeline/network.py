@@ -4,10 +4,11 @@ that a cancel interrupts."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import tenacity
 
@@ -41,6 +42,35 @@ def retry_after_seconds(value: str | None) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+def cancellable(fn: Callable[[], T], token: CancelToken) -> T:
+    """Run a blocking outside call on a helper thread; a cancel returns at once and abandons it.
+
+    HTTP clients cannot be interrupted mid-read from another thread; an abandoned call finishes (or
+    times out) in the background and its answer is dropped."""
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="outside-call", daemon=True).start()
+    unregister = token.on_stop(done.set)
+    try:
+        done.wait()
+    finally:
+        unregister()
+    token.raise_if_stopped()
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value
 
 
 @dataclass
@@ -78,4 +108,4 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        return retrying(fn)
+        return retrying(lambda: cancellable(fn, token))

@@ -14,16 +14,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.context import CancelToken, ItemReport, JobContext, JobError
+from desktop_app.core.context import CancelToken, ItemReport, JobContext, JobError, JobStopped
 from desktop_app.core.results import ResultStore
 from desktop_app.core.types import JobItem
+from desktop_app.pipeline.whisper_child import TranscriptionError, serve
 
 BUNDLED_MODEL = "tiny.en"
 POLL_S = 0.05
-
-
-class TranscriptionError(Exception):
-    """This file cannot be transcribed (corrupt, no audio track, decoder crash): one ad's outcome."""
 
 
 def resolve_model(name: str) -> str:
@@ -36,69 +33,6 @@ def resolve_model(name: str) -> str:
     if folder.is_dir():
         return str(folder)
     return name
-
-
-# ---- child side ----------------------------------------------------------------------------------
-
-
-def _probe(path: str) -> None:
-    import av
-
-    try:
-        with av.open(path) as container:
-            if not container.streams.audio:
-                raise TranscriptionError("the video has no audio track")
-    except av.error.FFmpegError as exc:
-        raise TranscriptionError(f"corrupt or unsupported video file ({exc.strerror or exc})") from exc
-
-
-def _transcribe_one(model: Any, path: str, english_only: bool, conn: Connection) -> dict[str, Any]:
-    _probe(path)
-    segments, info = model.transcribe(
-        path, word_timestamps=True, vad_filter=True, language="en" if english_only else None
-    )
-    conn.send(("info", info.duration, info.language))
-    out: list[dict[str, Any]] = []
-    for seg in segments:
-        words = [{"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word} for w in seg.words or []]
-        out.append({"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "words": words})
-        conn.send(("progress", seg.end))
-    return {
-        "text": " ".join(s["text"] for s in out).strip(),
-        "segments": out,
-        "language": info.language,
-        "language_probability": round(info.language_probability, 3),
-        "duration_s": round(info.duration, 2),
-    }
-
-
-def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
-    """Child process main: load the model once, then answer requests until the pipe closes."""
-    try:
-        from faster_whisper import WhisperModel
-
-        model = WhisperModel(model_ref, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
-    except Exception as exc:
-        conn.send(("fatal", f"cannot load the Whisper model {model_ref!r}: {exc}"))
-        return
-    english_only = model_ref.endswith(".en") or not model.model.is_multilingual
-    try:
-        conn.send(("ready",))
-        while True:
-            try:
-                request = conn.recv()
-            except EOFError:
-                return
-            try:
-                conn.send(("done", _transcribe_one(model, request, english_only, conn)))
-            except TranscriptionError as exc:
-                conn.send(("error", str(exc)))
-            except (BrokenPipeError, EOFError):
-                raise
-            except Exception as exc:
-                conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
-    except (BrokenPipeError, EOFError):
-        return  # the app closed the pipe: nothing is waiting for an answer
 
 
 # ---- parent side ---------------------------------------------------------------------------------
@@ -126,11 +60,17 @@ class Transcriber:
         JobStopped when the job is stopped (the child is terminated at once)."""
         with self._lock:
             token.raise_if_stopped()
-            conn = self._ensure_started()
             unregister = token.on_stop(self._kill)
             try:
+                conn = self._ensure_started()
                 conn.send(str(path))
                 return self._receive(conn, token, on_progress)
+            except JobStopped:
+                self._discard()  # before the lock is released, so the next file gets a fresh child
+                raise
+            except OSError as exc:
+                self._discard()
+                raise TranscriptionError(f"the transcriber stopped unexpectedly ({exc})") from None
             finally:
                 unregister()
 
@@ -162,9 +102,20 @@ class Transcriber:
         return parent
 
     def _kill(self) -> None:
+        """Called from the stopping thread: interrupt the work at once."""
         process = self._process
         if process is not None and process.is_alive():
             process.kill()
+
+    def _discard(self) -> None:
+        """Kill and reap the child; the next request starts a new one."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
 
     def _receive(
         self, conn: Connection, token: CancelToken, on_progress: Callable[[float, float], None] | None
@@ -180,14 +131,13 @@ class Transcriber:
                 message = conn.recv()
             except (EOFError, OSError):
                 token.raise_if_stopped()
-                code = self._process.exitcode if self._process is not None else None
-                self._process = self._conn = None
-                raise TranscriptionError(f"the transcriber stopped unexpectedly (exit code {code})") from None
+                self._discard()
+                raise TranscriptionError("the transcriber stopped unexpectedly while decoding this file") from None
             kind = message[0]
             if kind == "ready":
                 continue
             if kind == "fatal":
-                self._process = self._conn = None
+                self._discard()
                 raise JobError(message[1], settings_field="whisper_model")
             if kind == "info":
                 duration = float(message[1] or 0.0)

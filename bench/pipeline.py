@@ -1,0 +1,225 @@
+"""Benchmark of the analysis pipeline on the sample ads, offline.
+
+Prints: end-to-end time of the sample job, the time bare faster-whisper takes on the same files with
+the same model and options in the same run, their ratio (target <= 1.15), time per stage, peak memory
+of the app and its transcriber child (target < 600 MB), and cancel latency p95 in each stage
+(target < 1 s). Last line: one JSON object with the figures.
+
+Usage: python bench/pipeline.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+from desktop_app.composition import AppServices, open_services, resources_dir  # noqa: E402
+from desktop_app.core.runner import JobUpdate  # noqa: E402
+from desktop_app.core.types import JobStatus, SourceSpec  # noqa: E402
+from desktop_app.pipeline.transcribe import resolve_model  # noqa: E402
+from tests.servers import GraphDouble, OpenAIDouble, VideoHost, serve  # noqa: E402
+from tests.test_llm import VALID  # noqa: E402
+
+SAMPLES = resources_dir() / "sample_ads"
+
+
+class PeakMemory:
+    """Samples the RSS of this process and its children every 100 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+BARE = """
+import os, sys, time
+began = time.perf_counter()
+from faster_whisper import WhisperModel
+model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
+for path in sys.argv[2:]:
+    segments, _ = model.transcribe(path, word_timestamps=True, vad_filter=True, language="en")
+    for _ in segments:
+        pass
+print(time.perf_counter() - began)
+"""
+
+
+def bare_whisper(files: list[Path]) -> float:
+    """What the pipeline cannot avoid: import faster-whisper, load the model, transcribe every file the
+    same way. Timed inside its own process, so its model does not count in the app's memory."""
+    args = [sys.executable, "-c", BARE, resolve_model("tiny.en"), *map(str, files)]
+    return float(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+
+
+@contextmanager
+def app_in(home: Path) -> Iterator[AppServices]:
+    app = open_services(home)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def wait_status(app: AppServices, job_id: str, statuses: set[JobStatus], timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while app.store.get(job_id).status not in statuses:
+        if time.monotonic() > deadline:
+            raise TimeoutError(job_id)
+        time.sleep(0.005)
+
+
+def sample_job(home: Path) -> tuple[float, dict[str, float], int]:
+    """A fresh app runs the sample job: seconds end to end, seconds per stage, peak bytes."""
+    with app_in(home) as app, PeakMemory() as memory:
+        finished = threading.Event()
+        app.listeners.add(lambda u: finished.set() if isinstance(u, JobUpdate) and not u.job.status.is_active else None)
+        runner = app.make_runner()
+        runner.start()
+        began = time.perf_counter()
+        job_id = app.service.start_analysis(SourceSpec("sample"))
+        finished.wait(300)  # woken by the runner, so the bench adds no polling load of its own
+        elapsed = time.perf_counter() - began
+        runner.shutdown()
+        job = app.store.get(job_id)
+        assert job.status == JobStatus.COMPLETED, job.error
+        events = [e for e in app.store.events(job_id) if e.kind in ("stage", "completed")]
+    stages = {}
+    for here, after in itertools.pairwise(events):
+        stages[here.stage] = round((after.at - here.at).total_seconds(), 3)
+    return elapsed, stages, memory.peak
+
+
+def cancel_latency(app: AppServices, source: SourceSpec, stage: str, runs: int) -> list[float]:
+    latencies = []
+    runner = app.make_runner()
+    runner.start()
+    for n in range(runs):
+        spec = SourceSpec(source.kind, {**source.params, "reanalyse": True, "run": n})
+        job_id = app.service.start_analysis(spec)
+        deadline = time.monotonic() + 120
+        while app.store.get(job_id).stage != stage:
+            if time.monotonic() > deadline or not app.store.get(job_id).status.is_active:
+                raise RuntimeError(f"job never reached {stage}: {app.store.get(job_id)}")
+            time.sleep(0.005)
+        time.sleep(0.3)
+        began = time.monotonic()
+        app.service.cancel(job_id)
+        wait_status(app, job_id, {JobStatus.CANCELLED, JobStatus.COMPLETED, JobStatus.FAILED})
+        latencies.append(time.monotonic() - began)
+    runner.shutdown()
+    return latencies
+
+
+def cancel_benchmarks(root: Path, runs: int) -> dict[str, list[float]]:
+    files = {f"{n}.mp4": (SAMPLES / f"90000000000000{n}.mp4").read_bytes() for n in range(1, 8)}
+    host = VideoHost(files)
+    host.slow_bps = 30_000
+    llm = OpenAIDouble(VALID)
+    llm.delay_s = 3.0
+    graph = GraphDouble("bench-token", ads=5000)
+    graph.delay_s = 0.5
+    out: dict[str, list[float]] = {}
+    with serve(host.handle) as video_url, serve(llm.handle) as llm_url, serve(graph.handle) as graph_url:
+        os.environ.update({"META_GRAPH_URL": graph_url, "META_ACCESS_TOKEN": "bench-token"})
+        slow_urls = [f"{video_url}/slow/{name}" for name in files]
+        fast_urls = [f"{video_url}/v/{name}" for name in files]
+        meta = SourceSpec("meta_search", {"terms": "x", "countries": ["DE"], "max_ads": 5000, "page_size": 50})
+        cases = [
+            ("fetch", meta, "Fetching Facebook ads"),
+            ("download", SourceSpec("urls", {"urls": slow_urls}), "Downloading videos"),
+            ("transcribe", SourceSpec("urls", {"urls": fast_urls}), "Transcribing videos"),
+        ]
+        with app_in(root / "cancel") as app:
+            for name, source, stage in cases:
+                out[name] = cancel_latency(app, source, stage, runs)
+        os.environ["OPENAI_BASE_URL"] = f"{llm_url}/v1"
+        with app_in(root / "cancel-llm") as app:
+            out["analyse"] = cancel_latency(app, SourceSpec("sample"), "Analyzing content with AI", runs)
+        del os.environ["OPENAI_BASE_URL"]
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement")
+    args = parser.parse_args()
+    files = sorted(SAMPLES.glob("*.mp4"))
+    for path in files:
+        path.read_bytes()  # same disk cache for both sides
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        e2e, bare, per_stage, peaks = [], [], [], []
+        for n in range(args.runs):
+            bare.append(bare_whisper(files))
+            elapsed, stages, peak = sample_job(root / f"e2e-{n}")
+            e2e.append(elapsed)
+            per_stage.append(stages)
+            peaks.append(peak)
+        cancels = cancel_benchmarks(root, max(5, args.runs))
+
+    e2e_s, bare_s = statistics.median(e2e), statistics.median(bare)
+    stage_names = list(per_stage[0])
+    figures = {
+        "sample_job_s": round(e2e_s, 2),
+        "bare_faster_whisper_s": round(bare_s, 2),
+        "ratio": round(e2e_s / bare_s, 3),
+        "stage_s": {name: round(statistics.median(s.get(name, 0.0) for s in per_stage), 3) for name in stage_names},
+        "peak_memory_mb": round(max(peaks) / 1e6, 1),
+        "cancel_p95_ms": {name: round(p95(v) * 1000, 1) for name, v in cancels.items()},
+        "runs": args.runs,
+    }
+    print(f"Pipeline benchmark ({len(files)} sample ads, median of {args.runs} runs)")
+    print(f"  sample job end to end     {figures['sample_job_s']:6.2f} s")
+    print(f"  bare faster-whisper       {figures['bare_faster_whisper_s']:6.2f} s  (model load + the same files)")
+    print(f"  ratio                     {figures['ratio']:6.3f}   (target <= 1.15)")
+    for name, seconds in figures["stage_s"].items():
+        print(f"    {name:<36} {seconds:6.3f} s")
+    print(f"  peak memory (app + child) {figures['peak_memory_mb']:6.1f} MB (target < 600)")
+    for name, ms in figures["cancel_p95_ms"].items():
+        print(f"  cancel p95 in {name:<11} {ms:7.1f} ms (target < 1000)")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
