@@ -518,31 +518,27 @@ def analyse(ad: AdInput) -> AdAnalysis:
         structure.append(StructureBeat(beat="cta", start_s=cta_found.sentence.start_s, end_s=cta_found.sentence.end_s))
     structure.sort(key=lambda b: b.start_s if b.start_s is not None else 0.0)
 
-    recommendations: list[Recommendation] = []
-    if hook_score.score <= 3:
-        recommendations.append(
-            Recommendation(
-                area="hook",
-                suggestion="Open with the viewer's problem or a specific number in the first 3 seconds.",
-                rationale=hook_score.rationale,
-            )
-        )
-    if cta_score.score <= 3:
-        recommendations.append(
-            Recommendation(
-                area="cta",
-                suggestion="End with one specific action (shop, book, download) and a reason to act now.",
-                rationale=cta_score.rationale,
-            )
-        )
-    if not offer.present:
-        recommendations.append(
-            Recommendation(
-                area="offer",
-                suggestion="Test an offer or risk reversal (free trial, guarantee) to lower the barrier.",
-                rationale="No offer detected.",
-            )
-        )
+    advice = [
+        (
+            hook_score.score <= 3,
+            "hook",
+            "Open with the viewer's problem or a specific number in the first 3 seconds.",
+            hook_score.rationale,
+        ),
+        (
+            cta_score.score <= 3,
+            "cta",
+            "End with one specific action (shop, book, download) and a reason to act now.",
+            cta_score.rationale,
+        ),
+        (
+            not offer.present,
+            "offer",
+            "Test an offer or risk reversal (free trial, guarantee) to lower the barrier.",
+            "No offer detected.",
+        ),
+    ]
+    recommendations = [Recommendation(area=a, suggestion=s, rationale=r) for weak, a, s, r in advice if weak]
 
     product = ad.page_name or "the product"
     summary_bits = [f"{product} ad" + (f" aimed at {persona}" if persona else "") + "."]
