@@ -68,8 +68,8 @@ def test_upgrading_a_version_1_database_keeps_its_jobs(tmp_path: Path) -> None:
         connection.exec_driver_sql(
             "INSERT INTO jobs (id, status, progress, stage, message, source, dedupe_key, created_at, attempts,"
             " crash_count, cancel_requested, completed_stages, stage_state)"
-            " VALUES ('a'||hex(randomblob(15)), 'completed', 100, 'Completed', 'done', '{\"kind\":\"sample\",\"params\":{}}',"
-            " 'k', 1.0, 1, 0, 0, '[]', '{}')"
+            " VALUES ('a'||hex(randomblob(15)), 'completed', 100, 'Completed', 'done',"
+            " '{\"kind\":\"sample\",\"params\":{}}', 'k', 1.0, 1, 0, 0, '[]', '{}')"
         )
     engine.dispose()
     conn.close()
