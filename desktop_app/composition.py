@@ -13,12 +13,14 @@ from desktop_app.core import paths as data_paths
 from desktop_app.core.db import Database
 from desktop_app.core.results import ResultStore
 from desktop_app.core.runner import Executor, JobRunner, Listeners, StagesFactory
+from desktop_app.core.secrets import get_secret
 from desktop_app.core.service import JobService
 from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
 
 if TYPE_CHECKING:
     from desktop_app.pipeline.env import Analyser, PipelineEnv
+    from desktop_app.pipeline.transcribe import Transcriber
 
 
 def resources_dir() -> Path:
@@ -30,9 +32,10 @@ def resources_dir() -> Path:
 def make_analyser(settings: Settings) -> Analyser:
     """The LLM analyser when an endpoint or key is configured, else the offline heuristic one.
 
-    The openai client's own variables work: OPENAI_API_KEY and OPENAI_BASE_URL."""
+    The openai client's own variables work: OPENAI_API_KEY and OPENAI_BASE_URL; the key may also come
+    from the OS keyring (set in Settings)."""
     base_url = settings.llm_base_url or os.environ.get("OPENAI_BASE_URL") or None
-    api_key = os.environ.get("OPENAI_API_KEY")
+    api_key = get_secret("llm_api_key")
     if base_url or api_key:
         from desktop_app.pipeline.llm import LLMAnalyser
 
@@ -52,6 +55,7 @@ class AppServices:
     service: JobService
     results: ResultStore
     _env: PipelineEnv | None = field(default=None, repr=False)
+    _retired: list[Transcriber] = field(default_factory=list, repr=False)
 
     @property
     def pipeline(self) -> PipelineEnv:
@@ -80,10 +84,9 @@ class AppServices:
         if stages is None:
             from desktop_app.pipeline.stages import build_stages
 
-            env = self.pipeline
             # Start the transcriber child now: its model loads while the first stages run.
-            env.transcriber.warm_up()
-            stages = lambda job: build_stages(env, job)  # noqa: E731
+            self.pipeline.transcriber.warm_up()
+            stages = lambda job: build_stages(self.pipeline, job)  # noqa: E731
         extra = {"executor": executor} if executor is not None else {}
         runner = JobRunner(
             self.store,
@@ -97,9 +100,20 @@ class AppServices:
         self.service.executor = runner
         return runner
 
+    def reset_pipeline(self) -> None:
+        """Apply changed settings to the jobs that start from now on (running ones keep theirs)."""
+        if self._env is None:
+            return
+        self._env.analyser = make_analyser(self.settings)
+        if self._env.transcriber.model_name != self.settings.whisper_model:
+            from desktop_app.pipeline.transcribe import Transcriber
+
+            self._retired.append(self._env.transcriber)
+            self._env.transcriber = Transcriber(self.settings.whisper_model)
+
     def close(self) -> None:
-        if self._env is not None:
-            self._env.transcriber.close()
+        for transcriber in self._retired + ([self._env.transcriber] if self._env else []):
+            transcriber.close()
         self.db.dispose()
 
 

@@ -72,3 +72,33 @@ def write_csv(rows: Sequence[AdResult], out: TextIO) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow(csv_row(row))
+
+
+def markdown_report(rows: Sequence[AdResult]) -> str:
+    """A readable report of analysed ads, for sharing with a team."""
+    lines = ["# Ad analysis report", "", f"{len(rows)} analysed ad video(s).", ""]
+    lines += ["| Page | Ad | Hook | CTA | Offer | Overall |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        a = row.analysis
+        offer = ", ".join(a["offer"]["types"]) or "none"
+        lines.append(
+            f"| {row.page_name or '-'} | {row.ad_id} | {a['hook']['type']} | {a['cta']['type']} | {offer} "
+            f"| {a['scores']['overall']['score']}/5 |"
+        )
+    for row in rows:
+        a = row.analysis
+        lines += ["", f"## {row.page_name or row.ad_id} ({row.ad_id})", "", a["summary"], ""]
+        if a["hook"]["text"]:
+            lines.append(f"- **Hook** ({a['hook']['type']}): “{a['hook']['text']}”")
+        if a["cta"]["text"]:
+            lines.append(f"- **Call to action** ({a['cta']['type']}): “{a['cta']['text']}”")
+        if a["offer"]["present"]:
+            lines.append(f"- **Offer**: {', '.join(a['offer']['types'])}")
+        for key, score in a["scores"].items():
+            if isinstance(score, dict):
+                lines.append(f"- {key.replace('_', ' ')}: {score['score']}/5 ({score['rationale']})")
+        for rec in a["recommendations"]:
+            lines.append(f"- *Try*: {rec['suggestion']}")
+        if row.transcript:
+            lines += ["", f"> {row.transcript}"]
+    return "\n".join(lines) + "\n"

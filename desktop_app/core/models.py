@@ -117,6 +117,7 @@ class AnalysisRow(Base):
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
     video_path: Mapped[str | None] = mapped_column(Text)
     video_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    whisper_model: Mapped[str | None] = mapped_column(Text)
     transcript_hash: Mapped[str] = mapped_column(String(64))
     analyser: Mapped[str] = mapped_column(Text)  # "heuristic" or "llm:<model>"
     model: Mapped[str | None] = mapped_column(Text)

@@ -3,6 +3,7 @@ and the full-text index the Results filter and the Chat view search."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,23 @@ class AdResult:
     model: str | None
     seconds: float
     created_at: float
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """One row of the Results table: what it shows, sorts and filters on, without the heavy parts."""
+
+    analysis_id: int
+    ad_id: str
+    job_id: str | None
+    page_name: str
+    hook_type: str
+    cta_type: str
+    offer_types: list[str]
+    overall: int
+    hook_strength: int
+    delivery_start: str
+    analyser: str
 
 
 class ResultStore:
@@ -181,6 +199,7 @@ class ResultStore:
         job_id: str,
         video_path: str | None,
         video_sha256: str | None,
+        whisper_model: str | None,
         transcript: str,
         transcript_hash: str,
         key: AnalyserKey,
@@ -196,6 +215,7 @@ class ResultStore:
             "job_id": job_id,
             "video_path": video_path,
             "video_sha256": video_sha256,
+            "whisper_model": whisper_model,
             "transcript_hash": transcript_hash,
             "analyser": key.analyser,
             "model": key.model,
@@ -216,6 +236,7 @@ class ResultStore:
                     "job_id",
                     "video_path",
                     "video_sha256",
+                    "whisper_model",
                     "analysis",
                     "usage",
                     "seconds",
@@ -246,16 +267,17 @@ class ResultStore:
 
     def results(self, job_id: str | None = None, limit: int | None = None) -> list[AdResult]:
         """Analysed ads, of one job or all, in ad order."""
-        query = (
-            select(AnalysisRow, AdRow, VideoRow)
-            .join(AdRow, AdRow.ad_id == AnalysisRow.ad_id)
-            .outerjoin(VideoRow, VideoRow.sha256 == AnalysisRow.video_sha256)
-            .order_by(AnalysisRow.id)
-        )
+        query = self._joined().order_by(AnalysisRow.id)
         if job_id is not None:
             query = query.where(AnalysisRow.job_id == job_id)
         if limit is not None:
             query = query.limit(limit)
+        return self._rows(query)
+
+    def _results(self, condition: Any) -> list[AdResult]:
+        return self._rows(self._joined().where(condition))
+
+    def _rows(self, query: Any) -> list[AdResult]:
         with self.db.read() as session:
             out: list[AdResult] = []
             for analysis, ad, video in session.execute(query):
@@ -281,6 +303,43 @@ class ResultStore:
                     )
                 )
             return out
+
+    def summaries(self) -> list[ResultSummary]:
+        """Every analysed ad video, newest first, read with json_extract (no transcripts loaded)."""
+        rows = self._sql(
+            "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''),"
+            " json_extract(a.analysis, '$.hook.type'), json_extract(a.analysis, '$.cta.type'),"
+            " json_extract(a.analysis, '$.offer.types'), json_extract(a.analysis, '$.scores.overall.score'),"
+            " json_extract(a.analysis, '$.scores.hook_strength.score'), coalesce(d.delivery_start, ''), a.analyser"
+            " FROM analyses a JOIN ads d ON d.ad_id = a.ad_id ORDER BY a.id DESC"
+        )
+        return [
+            ResultSummary(
+                int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), json.loads(r[6] or "[]"),
+                int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def result(self, analysis_id: int) -> AdResult | None:
+        """One analysed ad with everything: transcript, segments, analysis."""
+        found = self._results(AnalysisRow.id == analysis_id)
+        return found[0] if found else None
+
+    def _sql(self, statement: str) -> list[Any]:
+        with self.db.read() as session:
+            return list(session.execute(text(statement)).all())
+
+    @staticmethod
+    def _joined() -> Any:
+        return (
+            select(AnalysisRow, AdRow, VideoRow)
+            .join(AdRow, AdRow.ad_id == AnalysisRow.ad_id)
+            .outerjoin(
+                VideoRow,
+                (VideoRow.sha256 == AnalysisRow.video_sha256) & (VideoRow.whisper_model == AnalysisRow.whisper_model),
+            )
+        )
 
     def search(self, query: str, limit: int = 20) -> list[tuple[int, str, str]]:
         """Full-text search: (analysis id, ad id, highlighted snippet), best first."""

@@ -52,6 +52,7 @@ class AnalyseStage:
                     job_id=ctx.job_id,
                     video_path=video["path"],
                     video_sha256=video["sha256"],
+                    whisper_model=model,
                     transcript=ad.transcript,
                     transcript_hash=ad.transcript_hash,
                     key=key,

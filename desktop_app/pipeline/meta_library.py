@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from desktop_app.core.context import JobContext, JobError
+from desktop_app.core.secrets import get_secret
 from desktop_app.core.settings import Settings
 from desktop_app.pipeline.network import RetryableError, RetryPolicy
 
@@ -41,10 +42,6 @@ class MetaApiError(Exception):
 
     def __str__(self) -> str:
         return f"Meta error {self.code}: {self.user_message or self.message}"
-
-
-def token_from_env() -> str | None:
-    return os.environ.get("META_ACCESS_TOKEN") or None
 
 
 def graph_url() -> str:
@@ -179,7 +176,7 @@ def _job_error(error: MetaApiError) -> JobError:
 
 def fetch_meta_ads(ctx: JobContext, settings: Settings) -> list[tuple[str, dict[str, Any]]]:
     """Page through the search, adding each page's ads as items; resumes from the saved cursor."""
-    access_token = token_from_env()
+    access_token = get_secret("meta_token")
     if not access_token:
         raise JobError(
             "A Meta access token is needed to search the Ad Library. Add it in Settings.", settings_field="meta_token"

@@ -1,0 +1,311 @@
+"""The Ad Analysis view: pick a source, Start Analysis, watch JobProgress cards, browse history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.composition import AppServices
+from desktop_app.core.types import META_COVERAGE_NOTE, Job, JobStatus, SourceError, SourceSpec
+from desktop_app.ui.job_progress import JobProgress, format_duration
+from desktop_app.ui.style import status_icon
+
+HISTORY_COLUMNS = ("Status", "Started", "Duration", "Source", "Summary", "")
+
+
+class SourcePicker(QTabWidget):
+    """The four sources: bundled samples, a Meta Ad Library search, URLs, a folder of videos."""
+
+    def __init__(self, default_countries: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        sample = QLabel(
+            "Seven short ads bundled with the app. They work offline: a good first run to see what the "
+            "analysis gives you."
+        )
+        sample.setWordWrap(True)
+        self.addTab(sample, "Sample ads")
+
+        meta = QWidget()
+        form = QFormLayout(meta)
+        self.terms = QLineEdit(placeholderText="e.g. meal kit")
+        self.terms.setAccessibleName("Search terms")
+        self.page_ids = QLineEdit(placeholderText="optional, up to 10, separated by commas")
+        self.page_ids.setAccessibleName("Page ids")
+        self.countries = QLineEdit(", ".join(default_countries))
+        self.countries.setAccessibleName("Countries")
+        self.max_ads = QSpinBox(minimum=1, maximum=5000, value=100)
+        self.max_ads.setAccessibleName("Maximum number of ads")
+        note = QLabel(META_COVERAGE_NOTE)
+        note.setWordWrap(True)
+        note.setObjectName("Muted")
+        form.addRow("Search terms", self.terms)
+        form.addRow("Page ids", self.page_ids)
+        form.addRow("Countries", self.countries)
+        form.addRow("", note)
+        form.addRow("At most", self.max_ads)
+        self.addTab(meta, "Meta Ad Library")
+
+        self.urls = QPlainTextEdit(
+            placeholderText="One per line: Ad Library URLs or ids, video links, pages with a video"
+        )
+        self.urls.setAccessibleName("URLs")
+        self.addTab(self.urls, "URLs")
+
+        folder = QWidget()
+        row = QHBoxLayout(folder)
+        self.folder = QLineEdit(placeholderText="A folder of video files")
+        self.folder.setAccessibleName("Folder")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.addTab(folder, "Folder")
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Folder of ad videos")
+        if chosen:
+            self.folder.setText(chosen)
+
+    def source(self) -> SourceSpec:
+        """The picked source; raises SourceError with a message for the user."""
+        index = self.currentIndex()
+        if index == 0:
+            return SourceSpec("sample")
+        if index == 1:
+            countries = [c.strip().upper() for c in self.countries.text().replace(";", ",").split(",") if c.strip()]
+            bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+            if bad:
+                raise SourceError(f"Countries are two-letter codes such as DE or FR, not {bad[0]!r}")
+            page_ids = [p.strip() for p in self.page_ids.text().split(",") if p.strip()]
+            if any(not p.isdigit() for p in page_ids):
+                raise SourceError("Page ids are numbers, separated by commas")
+            params = {
+                "terms": self.terms.text().strip(),
+                "page_ids": page_ids,
+                "countries": countries,
+                "max_ads": self.max_ads.value(),
+            }
+            return SourceSpec("meta_search", params)
+        if index == 2:
+            urls = [u.strip() for u in self.urls.toPlainText().splitlines() if u.strip()]
+            bad = [u for u in urls if not (u.isdigit() or u.startswith(("http://", "https://")))]
+            if bad:
+                raise SourceError(f"{bad[0]!r} is not an http(s) link or an Ad Library id")
+            return SourceSpec("urls", {"urls": urls})
+        path = self.folder.text().strip()
+        if not path:
+            raise SourceError("Choose a folder of videos")
+        return SourceSpec("folder", {"path": path})
+
+
+class AnalysisView(QWidget):
+    """Starts jobs and shows them. Talks to the job service on the UI thread (short DB calls only)."""
+
+    settings_requested = Signal(str)
+    job_started = Signal(str)
+
+    def __init__(
+        self,
+        services: AppServices,
+        stages: Sequence[tuple[str, float]],
+        durations: dict[str, float],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.stages = stages
+        self.durations = durations
+        self.cards: dict[str, JobProgress] = {}
+
+        self.picker = SourcePicker(services.settings.default_countries)
+        self.picker.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.reanalyse = QCheckBox("Analyse again ads analysed before")
+        self.start_button = QPushButton("Start Analysis")
+        self.start_button.setDefault(True)
+        self.start_button.setAccessibleName("Start Analysis")
+        self.start_button.setToolTip("Start Analysis (Ctrl+Enter)")
+        self.start_button.clicked.connect(self.start)
+        start_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        start_shortcut.activated.connect(self.start)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.notice = QLabel()
+        self.notice.setObjectName("Banner")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.reanalyse)
+        start_row.addStretch(1)
+        start_row.addWidget(self.start_button)
+
+        self.cards_box = QVBoxLayout()
+        self.cards_box.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.empty = QLabel("No analyses yet. Pick a source and click Start Analysis: the sample ads work offline.")
+        self.empty.setObjectName("EmptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cards_box.addWidget(self.empty)
+        cards_widget = QWidget()
+        cards_widget.setLayout(self.cards_box)
+        self.cards_scroll = QScrollArea()
+        self.cards_scroll.setWidgetResizable(True)
+        self.cards_scroll.setWidget(cards_widget)
+
+        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
+        self.history.setAccessibleName("Job history")
+        self.history.verticalHeader().hide()
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.history.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history_label = QLabel("Loading history...")
+        self.history_label.setObjectName("Muted")
+
+        history_box = QWidget()
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(self.history_label)
+        history_layout.addWidget(self.history)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.cards_scroll)
+        splitter.addWidget(history_box)
+        splitter.setSizes([320, 220])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.picker)
+        layout.addLayout(start_row)
+        layout.addWidget(self.error)
+        layout.addWidget(splitter, 1)
+
+        self._history_timer = QTimer(self, singleShot=True, interval=200)
+        self._history_timer.timeout.connect(self.refresh_history)
+
+    # ---- starting -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """The spec's 202: the job is stored and its card shown in this same event-loop turn."""
+        try:
+            source = self.picker.source()
+            if self.reanalyse.isChecked():
+                source = SourceSpec(source.kind, {**source.params, "reanalyse": True})
+        except SourceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.error.hide()
+        existing = {j.job_id for j in self.services.service.history(20) if j.status.is_active}
+        job_id = self.services.service.start_analysis(source)
+        job = self.services.service.status(job_id)
+        card = self.show_job(job)
+        if job_id in existing:
+            self.flash(f"This analysis is already {job.status.value}: showing it instead of starting it twice.")
+        self.cards_scroll.ensureWidgetVisible(card)
+        self.job_started.emit(job_id)
+        self._history_timer.start()
+
+    def flash(self, text: str, ms: int = 6000) -> None:
+        self.notice.setText(text)
+        self.notice.show()
+        QTimer.singleShot(ms, self.notice.hide)
+
+    # ---- cards --------------------------------------------------------------------------------
+
+    def show_job(self, job: Job) -> JobProgress:
+        card = self.cards.get(job.job_id)
+        if card is None:
+            card = JobProgress(job, self.stages, self.durations)
+            card.cancel_requested.connect(self.services.service.cancel)
+            card.retry_requested.connect(self.retry)
+            card.close_requested.connect(self.close_card)
+            card.settings_requested.connect(self.settings_requested)
+            self.cards_box.insertWidget(0, card)
+            self.cards[job.job_id] = card
+            self.empty.hide()
+        else:
+            card.show_job(job)
+        return card
+
+    def on_job_changed(self, job: Job) -> None:
+        card = self.cards.get(job.job_id)
+        status_changed = card is None or job.status != card.job.status
+        self._update_card(job)
+        if status_changed:
+            self._history_timer.start()
+
+    def _update_card(self, job: Job) -> None:
+        if job.job_id in self.cards or job.status.is_active:
+            self.show_job(job)
+
+    def retry(self, job_id: str) -> None:
+        self.show_job(self.services.service.status(self.services.service.retry(job_id)))
+        self._history_timer.start()
+
+    def close_card(self, job_id: str) -> None:
+        card = self.cards.pop(job_id, None)
+        if card is not None:
+            card.deleteLater()
+        self.empty.setVisible(not self.cards and self.history.rowCount() == 0)
+
+    # ---- history ------------------------------------------------------------------------------
+
+    def refresh_history(self) -> None:
+        jobs = self.services.service.history(20)
+        for job in jobs:
+            self._update_card(job)  # another process may have changed it
+        self.history.setRowCount(len(jobs))
+        for row, job in enumerate(jobs):
+            status = QTableWidgetItem(status_icon(job.status), job.status.value.title())
+            started = job.started_at or job.created_at
+            if job.started_at and job.finished_at:
+                duration = format_duration(job.finished_at.timestamp() - job.started_at.timestamp())
+            else:
+                duration = "running" if job.status == JobStatus.RUNNING else "-"
+            cells = [
+                status,
+                QTableWidgetItem(f"{started.astimezone():%d %b %H:%M}"),
+                QTableWidgetItem(duration),
+                QTableWidgetItem(job.source.describe()),
+                QTableWidgetItem(job.error or job.message),
+            ]
+            for column, cell in enumerate(cells):
+                cell.setData(Qt.ItemDataRole.UserRole, job.job_id)
+                self.history.setItem(row, column, cell)
+            if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+                button = QPushButton("Retry")
+                button.setAccessibleName(f"Retry job {job.job_id[:8]}")
+                button.clicked.connect(lambda _=False, j=job.job_id: self.retry(j))
+                self.history.setCellWidget(row, 5, button)
+            else:
+                self.history.removeCellWidget(row, 5)
+        self.history_label.setText("Recent analyses" if jobs else "No analyses yet")
+        self.empty.setVisible(not jobs and not self.cards)

@@ -1,0 +1,86 @@
+"""The thin adapter between the Qt-free engine and the widgets.
+
+Jobs run on QThreadPool workers; their updates reach widgets as queued signals on the UI thread.
+Changes made by other processes (the CLI) are noticed through the database files, without polling
+when nothing changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QThreadPool, QTimer, Signal
+
+from desktop_app.core.runner import ItemUpdate, JobUpdate, Listeners, Update
+
+
+class PoolExecutor:
+    """Runs each job's work on a QThreadPool thread (the runner's executor)."""
+
+    def __init__(self, pool: QThreadPool) -> None:
+        self.pool = pool
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self.pool.start(work)
+
+
+class JobEvents(QObject):
+    """Engine updates as Qt signals. Emitted from worker threads, delivered on the UI thread."""
+
+    job_changed = Signal(object)  # Job
+    item_changed = Signal(object)  # JobItem
+
+    def __init__(self, listeners: Listeners, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._unsubscribe = listeners.add(self._forward)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+
+    def _forward(self, update: Update) -> None:
+        # Called on whatever thread made the change; Qt queues the delivery to the receivers' thread.
+        if isinstance(update, JobUpdate):
+            self.job_changed.emit(update.job)
+        elif isinstance(update, ItemUpdate):
+            self.item_changed.emit(update.item)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+class DatabaseWatcher(QObject):
+    """Signals when the database changed, for example when another process (the CLI) committed.
+
+    The WAL file changes on every commit and SQLite's data_version confirms a commit happened;
+    nothing runs while nobody writes."""
+
+    changed = Signal()
+
+    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False)
+        self._version = self._data_version()
+        self._watcher = QFileSystemWatcher(self)
+        self._files = [str(database), f"{database}-wal"]
+        self._watch()
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self._check)
+        self._watcher.fileChanged.connect(lambda _path: self._debounce.start())
+
+    def _watch(self) -> None:
+        missing = [f for f in self._files if f not in self._watcher.files() and Path(f).exists()]
+        if missing:
+            self._watcher.addPaths(missing)
+
+    def _data_version(self) -> int:
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check(self) -> None:
+        self._watch()  # the WAL file is recreated after checkpoints
+        version = self._data_version()
+        if version != self._version:
+            self._version = version
+            self.changed.emit()
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,267 @@
+"""JobProgress: one job's live card, as the spec describes it.
+
+A progress bar coloured by state, a status icon, the stage and message, a per-stage breakdown, the job
+id, start time, a live duration and time left, Cancel (confirmed) while running, Close once finished,
+Retry and error details when failed, and the result summary when complete. Updates are coalesced:
+the card repaints at most ~10 times per second whatever the rate of signals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QEasingCurve, QPropertyAnimation, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.estimates import seconds_left
+from desktop_app.core.types import Job, JobStatus
+from desktop_app.ui.style import status_color, status_icon
+
+REPAINT_INTERVAL_MS = 100
+SHORT = {"Getting video URLs": "Video URLs", "Analyzing content with AI": "Analysing", "Finalizing results": "Finalising"}
+BAR_SCALE = 10  # the bar counts tenths of a percent, so it moves smoothly
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class JobProgress(QFrame):
+    """The card of one job. Feed it snapshots with `show_job`; it asks for actions through signals."""
+
+    cancel_requested = Signal(str)
+    retry_requested = Signal(str)
+    close_requested = Signal(str)
+    settings_requested = Signal(str)  # the settings field to open
+
+    def __init__(
+        self,
+        job: Job,
+        stages: Sequence[tuple[str, float]],
+        durations: dict[str, float] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("JobProgress")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.stages = list(stages)
+        self.durations = durations or {}
+        self.job = job
+        self.repaints = 0
+        self._pending: Job | None = None
+        self._stage_started: float | None = None
+
+        self.icon = QLabel()
+        self.icon.setFixedSize(22, 22)
+        self.title = QLabel()
+        self.title.setObjectName("JobTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.timing = QLabel()
+        self.timing.setObjectName("Muted")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100 * BAR_SCALE)
+        self.bar.setTextVisible(True)
+        self.bar.setAccessibleName("Job progress")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.breakdown = QLabel()
+        self.breakdown.setObjectName("Muted")
+        self.breakdown.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setObjectName("Details")
+
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel job")
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setAccessibleName("Retry job")
+        self.settings_button = QPushButton("Open Settings")
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close job card")
+        self.cancel_button.clicked.connect(self._confirm_cancel)
+        self.retry_button.clicked.connect(lambda: self.retry_requested.emit(self.job.job_id))
+        self.close_button.clicked.connect(lambda: self.close_requested.emit(self.job.job_id))
+        self.settings_button.clicked.connect(self._open_settings)
+
+        header = QHBoxLayout()
+        header.addWidget(self.icon)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.timing)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.breakdown, 1)
+        for button in (self.settings_button, self.retry_button, self.cancel_button, self.close_button):
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.details)
+        layout.addLayout(buttons)
+
+        self._animation = QPropertyAnimation(self.bar, b"value", self)
+        self._animation.setDuration(250)
+        self._animation.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self._coalesce = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
+        self._coalesce.timeout.connect(self._apply_pending)
+        self._clock = QTimer(self, interval=1000)
+        self._clock.timeout.connect(self._update_timing)
+        self._apply(job)
+
+    # ---- feeding ------------------------------------------------------------------------------
+
+    def show_job(self, job: Job) -> None:
+        """Take a snapshot; the card repaints with the latest one at most every 100 ms."""
+        self._pending = job
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def _apply_pending(self) -> None:
+        if self._pending is not None:
+            job, self._pending = self._pending, None
+            self._apply(job)
+
+    def _apply(self, job: Job) -> None:
+        if job.stage != self.job.stage or self._stage_started is None:
+            self._stage_started = time.time()
+        self.job = job
+        self.repaints += 1
+        status = job.status
+        color = status_color(job)
+        self.icon.setPixmap(status_icon(status).pixmap(22, 22))
+        self.icon.setAccessibleName(f"Status: {status.value}")
+        self.title.setText(f"<b>{job.source.describe()}</b> <span style='color:gray'>#{job.job_id[:8]}</span>")
+        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}")
+        target = round(job.progress * BAR_SCALE)
+        if status == JobStatus.RUNNING and target > self.bar.value():
+            self._animation.stop()
+            self._animation.setStartValue(self.bar.value())
+            self._animation.setEndValue(target)
+            self._animation.start()
+        else:
+            self._animation.stop()
+            self.bar.setValue(target)
+        self.bar.setFormat(f"{job.progress:.0f}%")
+        self.message.setText(self._message_text(job))
+        self.breakdown.setText(self._breakdown_text(job))
+        self.details.setText(self._details_text(job))
+        self.details.setVisible(bool(self.details.text()))
+        active = status.is_active
+        self.cancel_button.setVisible(active)
+        self.cancel_button.setEnabled(not job.cancel_requested)
+        self.cancel_button.setText("Cancelling..." if job.cancel_requested else "Cancel")
+        self.retry_button.setVisible(status in (JobStatus.FAILED, JobStatus.CANCELLED))
+        self.close_button.setVisible(not active)
+        field = (job.result or {}).get("error", {}).get("settings_field") if job.result else None
+        self.settings_button.setVisible(status == JobStatus.FAILED and bool(field))
+        if active and not self._clock.isActive():
+            self._clock.start()
+        elif not active:
+            self._clock.stop()
+        self._update_timing()
+
+    # ---- text ---------------------------------------------------------------------------------
+
+    def _message_text(self, job: Job) -> str:
+        if job.status == JobStatus.PENDING:
+            where = f" (position {job.queue_position} in the queue)" if job.queue_position else ""
+            return (
+                f"Waiting to start{where}. {job.message}"
+                if job.message not in ("Waiting to start", "")
+                else f"Waiting to start{where}"
+            )
+        if job.status == JobStatus.COMPLETED:
+            return f"Completed: {job.message}"
+        if job.status == JobStatus.CANCELLED:
+            return job.message or "Cancelled"
+        if job.status == JobStatus.FAILED:
+            return f"Failed during {job.stage}"
+        return job.message if job.message.startswith(job.stage) else f"{job.stage}: {job.message}"
+
+    def _breakdown_text(self, job: Job) -> str:
+        labels = [label for label, _ in self.stages]
+        current = labels.index(job.stage) if job.stage in labels else (len(labels) if job.progress >= 100 else -1)
+        parts = []
+        for i, label in enumerate(labels):
+            short = SHORT.get(label, label.split(" ")[0])
+            if i < current or job.status == JobStatus.COMPLETED:
+                parts.append(f"<span style='color:#2e7d32'>&#10003; {short}</span>")
+            elif i == current and job.status.is_active:
+                parts.append(f"<b>&#9679; {short}</b>")
+            else:
+                parts.append(f"<span style='color:gray'>&#9675; {short}</span>")
+        return " &nbsp; ".join(parts)
+
+    def _details_text(self, job: Job) -> str:
+        if job.status == JobStatus.FAILED:
+            error = (job.result or {}).get("error") or {}
+            lines = [f"<b>{job.error or 'The job failed.'}</b>"]
+            if error.get("detail"):
+                lines.append(f"Details: {error['detail']}")
+            lines.append("Finished work is kept; Retry resumes from the last checkpoint.")
+            return "<br>".join(lines)
+        if job.status == JobStatus.COMPLETED and job.result:
+            r = job.result
+            bits = [f"{r.get('ads_found', 0)} ads found", f"{r.get('analysed', 0)} analysed"]
+            for key, text in (
+                ("already_analysed", "already analysed"),
+                ("without_video", "without video"),
+                ("failed", "failed"),
+                ("no_speech", "without speech"),
+            ):
+                if r.get(key):
+                    bits.append(f"{r[key]} {text}")
+            return " · ".join(bits)
+        return ""
+
+    def _update_timing(self) -> None:
+        job = self.job
+        started = job.started_at or job.created_at
+        end = job.finished_at.timestamp() if job.finished_at else time.time()
+        text = f"Started {started.astimezone():%H:%M:%S}" if job.started_at else f"Queued {_clock(job.created_at)}"
+        if job.started_at:
+            text += f" · {format_duration(end - job.started_at.timestamp())}"
+        left = seconds_left(job, self.stages, self.durations, self._stage_started)
+        if left is not None:
+            text += f" · about {format_duration(left)} left"
+        self.timing.setText(text)
+
+    # ---- actions ------------------------------------------------------------------------------
+
+    def _confirm_cancel(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Cancel analysis?",
+            f"Stop analysing {self.job.source.describe()}?\n\nAds finished so far are kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.cancel_requested.emit(self.job.job_id)
+
+    def _open_settings(self) -> None:
+        error = (self.job.result or {}).get("error") or {}
+        self.settings_requested.emit(str(error.get("settings_field") or ""))
+
+
+def _clock(value: datetime) -> str:
+    return f"{value.astimezone():%H:%M:%S}"

@@ -1,0 +1,354 @@
+"""The main window: navigation between the views, tray notifications, and closing without losing work."""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import Enum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.composition import AppServices
+from desktop_app.core.estimates import stage_durations
+from desktop_app.core.runner import JobRunner
+from desktop_app.core.store import Recovery
+from desktop_app.core.types import Job, JobStatus
+from desktop_app.pipeline.stages import STAGE_MARKS
+from desktop_app.ui.analysis_view import AnalysisView
+from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
+from desktop_app.ui.results_view import ResultsView
+from desktop_app.ui.settings_view import SettingsView
+from desktop_app.ui.style import STYLE_SHEET, app_icon
+
+VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Settings")
+
+
+class CloseChoice(Enum):
+    KEEP_IN_TRAY = "keep"
+    PAUSE = "pause"
+    CANCEL_JOBS = "cancel"
+    STAY = "stay"
+
+
+class GatedView(QStackedWidget):
+    """A view locked with a short explanation until the first analysis completes."""
+
+    def __init__(self, name: str, why: str, content: QWidget) -> None:
+        super().__init__()
+        lock = QLabel(
+            f"<h2 align='center'>&#128274; {name} opens after your first analysis</h2><p align='center'>{why}</p>"
+        )
+        lock.setObjectName("EmptyState")
+        lock.setWordWrap(True)
+        lock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(lock)
+        self.addWidget(content)
+        self.content = content
+
+    @property
+    def unlocked(self) -> bool:
+        return self.currentIndex() == 1
+
+    def unlock(self) -> None:
+        self.setCurrentIndex(1)
+
+
+class DashboardSummary(QTextBrowser):
+    """What the analysed ads use most (the full Dashboard builds on this)."""
+
+    def __init__(self, services: AppServices) -> None:
+        super().__init__()
+        self.services = services
+
+    def refresh(self) -> None:
+        rows = self.services.results.summaries()
+        hooks = Counter(r.hook_type for r in rows).most_common(6)
+        ctas = Counter(r.cta_type for r in rows).most_common(6)
+        offers = Counter(t for r in rows for t in r.offer_types).most_common(6)
+
+        def table(title: str, counts: list[tuple[str, int]]) -> str:
+            body = "".join(f"<tr><td>{k.replace('_', ' ')}</td><td align='right'>{v}</td></tr>" for k, v in counts)
+            return f"<h3>{title}</h3><table width='60%'>{body or '<tr><td>none yet</td></tr>'}</table>"
+
+        best = sorted(rows, key=lambda r: (-r.hook_strength, -r.overall))[:5]
+        strongest = "".join(
+            f"<li>{r.page_name or r.ad_id}: {r.hook_type.replace('_', ' ')} ({r.hook_strength}/5)</li>" for r in best
+        )
+        self.setHtml(
+            f"<h2>{len(rows)} analysed ad video(s)</h2>"
+            + table("Hook types", hooks)
+            + table("Calls to action", ctas)
+            + table("Offers", offers)
+            + f"<h3>Strongest hooks</h3><ul>{strongest}</ul>"
+        )
+
+
+class SearchChat(QWidget):
+    """Chat in search mode: answers with the matching passages from analysed ads."""
+
+    def __init__(self, services: AppServices) -> None:
+        super().__init__()
+        self.services = services
+        self.question = QLineEdit(placeholderText="Ask about your analysed ads, e.g. which ads offer a free trial?")
+        self.question.setAccessibleName("Question")
+        self.question.returnPressed.connect(self.ask)
+        self.answer = QTextBrowser()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.answer, 1)
+        layout.addWidget(self.question)
+
+    def ask(self) -> None:
+        text = self.question.text().strip()
+        if not text:
+            return
+        hits = self.services.results.search(text, limit=8)
+        names = {r.analysis_id: r.page_name or r.ad_id for r in self.services.results.summaries()}
+        if not hits:
+            body = "<p>No analysed ad mentions that.</p>"
+        else:
+            body = "".join(
+                f"<p><b>{names.get(i, ad)}</b>: {snippet.replace('[', '<mark>').replace(']', '</mark>')}</p>"
+                for i, ad, snippet in hits
+            )
+        self.answer.append(
+            f"<p><b>You:</b> {text}</p>{body}<p><small>Search mode: with an AI model set in Settings, "
+            "a model would summarise these passages.</small></p><hr>"
+        )
+        self.question.clear()
+
+
+class MainWindow(QMainWindow):
+    """Hosts the views; the runner, services and event bridge are handed in by the app."""
+
+    notified = Signal(str, str)  # title, message: for tests and the in-window fallback
+
+    def __init__(self, services: AppServices, runner: JobRunner, tray_enabled: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.runner = runner
+        self.setWindowTitle("Ad Analysis Desktop")
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(STYLE_SHEET)
+        self.resize(1100, 760)
+        self.setMinimumWidth(780)
+        self._statuses: dict[str, JobStatus] = {}
+        self.quitting = False
+
+        durations = stage_durations(services.store)
+        self.analysis = AnalysisView(services, STAGE_MARKS, durations)
+        self.results = ResultsView(services.results)
+        self.dashboard_content = DashboardSummary(services)
+        self.dashboard = GatedView(
+            "The Dashboard",
+            "It charts what the analysed ads use: hooks, offers, calls to action.",
+            self.dashboard_content,
+        )
+        self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", SearchChat(services))
+        self.settings = SettingsView(services)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("Navigation")
+        self.nav.setAccessibleName("Views")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        for name, view in zip(
+            VIEWS, (self.analysis, self.results, self.dashboard, self.chat, self.settings), strict=True
+        ):
+            self.nav.addItem(QListWidgetItem(name))
+            self.stack.addWidget(view)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        for n in range(len(VIEWS)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+            shortcut.activated.connect(lambda n=n: self.nav.setCurrentRow(n))
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self.focus_search)
+        cancel = QShortcut(QKeySequence("Ctrl+Shift+X"), self)
+        cancel.activated.connect(self.cancel_latest)
+
+        self.events = JobEvents(services.listeners, self)
+        self.events.job_changed.connect(self.on_job_changed)
+        self.events.item_changed.connect(lambda _item: self.results.refresh_soon())
+        self.watcher = DatabaseWatcher(services.paths.database, self)
+        self.watcher.changed.connect(self.on_database_changed)
+        self.analysis.settings_requested.connect(self.open_settings)
+        self.settings.saved.connect(self.on_settings_saved)
+
+        self.tray: QSystemTrayIcon | None = None
+        if tray_enabled and QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = self._make_tray()
+
+        for job in services.service.history(20):
+            self._statuses[job.job_id] = job.status
+        if any(j.status == JobStatus.COMPLETED for j in services.service.history(100)) or services.results.summaries():
+            self.unlock()
+        self.analysis.refresh_history()
+        self.results.refresh()
+
+    # ---- tray and notifications -----------------------------------------------------------------
+
+    def _make_tray(self) -> QSystemTrayIcon:
+        tray = QSystemTrayIcon(app_icon(), self)
+        tray.setToolTip("Ad Analysis Desktop")
+        menu = QMenu(self)
+        show = QAction("Show window", menu)
+        show.triggered.connect(self.bring_forward)
+        self.tray_jobs = QAction("No jobs running", menu)
+        self.tray_jobs.setEnabled(False)
+        quit_action = QAction("Quit", menu)
+        quit_action.triggered.connect(self.close_and_quit)
+        menu.addAction(show)
+        menu.addAction(self.tray_jobs)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+        tray.setContextMenu(menu)
+        tray.activated.connect(
+            lambda reason: self.bring_forward() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+        )
+        tray.show()
+        return tray
+
+    def notify(self, title: str, message: str, failed: bool = False) -> None:
+        """A tray notification, or an in-window banner where no tray exists."""
+        if self.tray is not None:
+            kind = QSystemTrayIcon.MessageIcon.Critical if failed else QSystemTrayIcon.MessageIcon.Information
+            self.tray.showMessage(title, message, kind, 8000)
+        else:
+            self.analysis.flash(f"{title}: {message}", 10000)
+            QApplication.alert(self)
+        self.notified.emit(title, message)
+
+    # ---- job updates ----------------------------------------------------------------------------
+
+    def on_job_changed(self, job: Job) -> None:
+        self.analysis.on_job_changed(job)
+        previous = self._statuses.get(job.job_id)
+        self._statuses[job.job_id] = job.status
+        if previous is not None and previous != job.status:
+            self._on_status_change(job)
+        if self.tray is not None:
+            running = sum(1 for s in self._statuses.values() if s == JobStatus.RUNNING)
+            self.tray_jobs.setText(f"{running} job(s) running" if running else "No jobs running")
+
+    def _on_status_change(self, job: Job) -> None:
+        if job.status == JobStatus.COMPLETED:
+            self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
+            self.unlock()
+            self.results.refresh_soon()
+        elif job.status == JobStatus.FAILED:
+            self.notify("Analysis failed", f"{job.source.describe()}: {job.error}", failed=True)
+
+    def on_database_changed(self) -> None:
+        """Another process (or a worker) committed: show the latest state of every recent job."""
+        for job in self.services.service.history(20):
+            if self._statuses.get(job.job_id) != job.status or job.status.is_active:
+                self.on_job_changed(job)
+        self.analysis.refresh_history()
+
+    def unlock(self) -> None:
+        for view in (self.dashboard, self.chat):
+            view.unlock()
+        self.dashboard_content.refresh()
+
+    # ---- navigation ---------------------------------------------------------------------------
+
+    def open_settings(self, field: str) -> None:
+        self.nav.setCurrentRow(VIEWS.index("Settings"))
+        self.settings.focus_field(field)
+
+    def on_settings_saved(self) -> None:
+        # New credentials or models apply to the next jobs.
+        self.services.reset_pipeline()
+
+    def focus_search(self) -> None:
+        self.nav.setCurrentRow(VIEWS.index("Results"))
+        self.results.search.setFocus()
+
+    def cancel_latest(self) -> None:
+        running = [c for c in self.analysis.cards.values() if c.job.status.is_active]
+        if running:
+            running[0].cancel_button.click()
+
+    def bring_forward(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized | Qt.WindowState.WindowActive)
+        self.raise_()
+        self.activateWindow()
+
+    def show_recovery(self, recovery: Recovery) -> None:
+        if recovery.resumed:
+            self.analysis.flash(f"Resumed {len(recovery.resumed)} analysis(es) interrupted when the app last stopped.")
+        for job_id in recovery.failed:
+            job = self.services.service.status(job_id)
+            self.notify("Analysis not resumed", job.error or "", failed=True)
+
+    # ---- closing ------------------------------------------------------------------------------
+
+    def ask_close(self) -> CloseChoice:
+        box = QMessageBox(self)
+        box.setWindowTitle("Analyses are running")
+        box.setText("An analysis is still running. What should happen to it?")
+        keep = box.addButton("Keep running in the tray", QMessageBox.ButtonRole.AcceptRole) if self.tray else None
+        pause = box.addButton("Stop now, resume next time", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel the analyses and quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if keep is not None and clicked is keep:
+            return CloseChoice.KEEP_IN_TRAY
+        if clicked is pause:
+            return CloseChoice.PAUSE
+        if clicked is cancel:
+            return CloseChoice.CANCEL_JOBS
+        return CloseChoice.STAY
+
+    def close_and_quit(self) -> None:
+        self.quitting = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        running = self.runner.running_ids()
+        choice = self.ask_close() if running else CloseChoice.PAUSE
+        if choice == CloseChoice.STAY:
+            event.ignore()
+            self.quitting = False
+            return
+        if choice == CloseChoice.KEEP_IN_TRAY:
+            event.ignore()
+            self.hide()
+            self.notify("Still working", "Analyses keep running in the background.")
+            return
+        if choice == CloseChoice.CANCEL_JOBS:
+            for job_id in running:
+                self.services.service.cancel(job_id)
+        # Jobs stop at their next cancellation point and are written whole; paused ones resume later.
+        self.runner.shutdown()
+        self.events.close()
+        self.watcher.close()
+        if self.tray is not None:
+            self.tray.hide()
+        event.accept()
+        QApplication.quit()

@@ -1,0 +1,188 @@
+"""Settings: Meta and LLM credentials (OS keyring), Graph version and default countries, the LLM
+endpoint with an async Test connection, the Whisper model, parallel jobs, the data folder, About."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import __version__
+from desktop_app.composition import AppServices
+from desktop_app.core.secrets import get_secret, set_secret
+
+WHISPER_MODELS = ("tiny.en", "base.en", "small.en", "base", "small", "medium")
+
+
+async def check_llm(base_url: str, api_key: str, model: str) -> str:
+    """Ask the server for its models: a cheap call that proves the URL and the key."""
+    import httpx
+
+    url = (base_url or "https://api.openai.com/v1").rstrip("/") + "/models"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(url, headers=headers)
+    if response.status_code in (401, 403):
+        return f"The server rejected the API key (HTTP {response.status_code})."
+    if response.status_code >= 400:
+        return f"The server answered HTTP {response.status_code} at {url}."
+    names = [m.get("id") for m in (response.json().get("data") or []) if isinstance(m, dict)]
+    if names and model not in names:
+        return f"Connected, but the server has no model {model!r} (it has {', '.join(map(str, names[:5]))})."
+    return "Connected: the server answered and knows the model."
+
+
+class SettingsView(QWidget):
+    saved = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        s = services.settings
+        self.meta_token = QLineEdit(get_secret("meta_token") or "")
+        self.meta_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.meta_token.setAccessibleName("Meta access token")
+        self.graph_version = QLineEdit(s.graph_version)
+        self.countries = QLineEdit(", ".join(s.default_countries))
+        self.llm_base_url = QLineEdit(
+            s.llm_base_url, placeholderText="empty: OpenAI; or e.g. http://localhost:11434/v1"
+        )
+        self.llm_model = QLineEdit(s.llm_model)
+        self.llm_api_key = QLineEdit(get_secret("llm_api_key") or "")
+        self.llm_api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.llm_api_key.setAccessibleName("LLM API key")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.whisper_model = QComboBox(editable=True)
+        self.whisper_model.addItems(WHISPER_MODELS)
+        self.whisper_model.setCurrentText(s.whisper_model)
+        self.whisper_model.setToolTip("tiny.en is bundled and works offline; others download once, or give a folder")
+        self.parallel = QSpinBox(minimum=1, maximum=8, value=s.parallel_jobs)
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("Muted")
+        self.keyring_note.setWordWrap(True)
+
+        meta = QGroupBox("Meta Ad Library")
+        meta_form = QFormLayout(meta)
+        meta_form.addRow("Access token", self.meta_token)
+        meta_form.addRow("Graph API version", self.graph_version)
+        meta_form.addRow("Default countries", self.countries)
+        llm = QGroupBox("AI analysis (any OpenAI-compatible server)")
+        llm_form = QFormLayout(llm)
+        llm_form.addRow("Base URL", self.llm_base_url)
+        llm_form.addRow("Model", self.llm_model)
+        llm_form.addRow("API key", self.llm_api_key)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        llm_form.addRow("", test_row)
+        other = QGroupBox("Transcription and jobs")
+        other_form = QFormLayout(other)
+        other_form.addRow("Whisper model", self.whisper_model)
+        other_form.addRow("Jobs at once", self.parallel)
+        folder = QPushButton(str(services.paths.home))
+        folder.setToolTip("Open the data folder")
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(services.paths.home))))
+        other_form.addRow("Data folder", folder)
+
+        save = QPushButton("Save")
+        save.setDefault(True)
+        save.clicked.connect(self.save)
+        about = QPushButton("About")
+        about.clicked.connect(self.about)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keyring_note, 1)
+        buttons.addWidget(about)
+        buttons.addWidget(save)
+        layout = QVBoxLayout(self)
+        for box in (meta, llm, other):
+            layout.addWidget(box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.fields: dict[str, QWidget] = {
+            "meta_token": self.meta_token,
+            "llm_api_key": self.llm_api_key,
+            "llm_model": self.llm_model,
+            "whisper_model": self.whisper_model,
+            "parallel_jobs": self.parallel,
+        }
+        self._test: asyncio.Task[Any] | None = None
+
+    def focus_field(self, name: str) -> None:
+        """Put the cursor in the field an error points at (an invalid token, say)."""
+        widget = self.fields.get(name)
+        if widget is not None:
+            widget.setFocus()
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+            widget.setStyleSheet("border: 2px solid #c62828;")
+
+    def save(self) -> None:
+        s = self.services.settings
+        s.graph_version = self.graph_version.text().strip() or "v25.0"
+        s.default_countries = [c.strip().upper() for c in self.countries.text().split(",") if c.strip()]
+        s.llm_base_url = self.llm_base_url.text().strip()
+        s.llm_model = self.llm_model.text().strip() or "gpt-4o-mini"
+        s.whisper_model = self.whisper_model.currentText().strip() or "tiny.en"
+        s.parallel_jobs = self.parallel.value()
+        s.save(self.services.paths.settings_file)
+        stored = [
+            set_secret("meta_token", self.meta_token.text().strip()),
+            set_secret("llm_api_key", self.llm_api_key.text().strip()),
+        ]
+        for widget in self.fields.values():
+            widget.setStyleSheet("")
+        self.keyring_note.setText(
+            "Saved. Secrets are in the OS keyring."
+            if all(stored)
+            else "Saved. No OS keyring was found: the token and key are kept for this session only."
+        )
+        self.saved.emit()
+
+    def test_connection(self) -> None:
+        """Runs on the qasync loop: the window stays responsive while the server answers."""
+        self.test_result.setText("Connecting...")
+        self.test_button.setEnabled(False)
+        self._test = asyncio.ensure_future(self._run_test())
+
+    async def _run_test(self) -> None:
+        try:
+            message = await check_llm(
+                self.llm_base_url.text().strip(), self.llm_api_key.text().strip(), self.llm_model.text().strip()
+            )
+        except Exception as exc:
+            message = f"Cannot connect: {type(exc).__name__}: {exc}"
+        self.test_result.setText(message)
+        self.test_button.setEnabled(True)
+
+    def about(self) -> None:
+        versions = []
+        for package in ("yt-dlp", "faster-whisper", "PySide6-Essentials", "openai"):
+            try:
+                versions.append(f"{package} {importlib.metadata.version(package)}")
+            except importlib.metadata.PackageNotFoundError:
+                versions.append(f"{package} (not installed)")
+        QMessageBox.about(
+            self,
+            "About Ad Analysis Desktop",
+            f"<h3>Ad Analysis Desktop {__version__}</h3><p>Analyses Meta video ads in background jobs.</p>"
+            f"<p>{'<br>'.join(versions)}</p>",
+        )
