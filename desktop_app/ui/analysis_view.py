@@ -249,6 +249,7 @@ class AnalysisView(QWidget):
             card.close_requested.connect(self.close_card)
             card.settings_requested.connect(self.settings_requested)
             self.cards_box.insertWidget(0, card)
+            card.show()  # now, not on the next turn as a layout would
             self.cards[job.job_id] = card
             self.empty.hide()
         else:

@@ -57,6 +57,7 @@ class DatabaseWatcher(QObject):
 
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._closed = False
         self._conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False)
         self._version = self._data_version()
         self._watcher = QFileSystemWatcher(self)
@@ -76,6 +77,8 @@ class DatabaseWatcher(QObject):
         return int(row[0]) if row else 0
 
     def _check(self) -> None:
+        if self._closed:
+            return
         self._watch()  # the WAL file is recreated after checkpoints
         version = self._data_version()
         if version != self._version:
@@ -83,4 +86,8 @@ class DatabaseWatcher(QObject):
             self.changed.emit()
 
     def close(self) -> None:
+        self._closed = True
+        self._debounce.stop()
+        if self._watcher.files():
+            self._watcher.removePaths(self._watcher.files())
         self._conn.close()

@@ -29,7 +29,11 @@ from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.style import status_color, status_icon
 
 REPAINT_INTERVAL_MS = 100
-SHORT = {"Getting video URLs": "Video URLs", "Analyzing content with AI": "Analysing", "Finalizing results": "Finalising"}
+SHORT = {
+    "Getting video URLs": "Video URLs",
+    "Analyzing content with AI": "Analysing",
+    "Finalizing results": "Finalising",
+}
 BAR_SCALE = 10  # the bar counts tenths of a percent, so it moves smoothly
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
@@ -138,10 +139,17 @@ class MainWindow(QMainWindow):
 
     notified = Signal(str, str)  # title, message: for tests and the in-window fallback
 
-    def __init__(self, services: AppServices, runner: JobRunner, tray_enabled: bool = True) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        runner: JobRunner,
+        tray_enabled: bool = True,
+        on_quit: Callable[[], None] = QApplication.quit,
+    ) -> None:
         super().__init__()
         self.services = services
         self.runner = runner
+        self.on_quit = on_quit
         self.setWindowTitle("Ad Analysis Desktop")
         self.setWindowIcon(app_icon())
         self.setStyleSheet(STYLE_SHEET)
@@ -351,4 +359,4 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.hide()
         event.accept()
-        QApplication.quit()
+        self.on_quit()
