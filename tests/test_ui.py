@@ -65,7 +65,7 @@ def test_start_shows_the_job_at_once_then_progress_and_completion(qtbot: QtBot, 
     window.analysis.start_button.click()
     # The spec's 202: the card is there in the same event-loop turn, before any work.
     assert len(window.analysis.cards) == 1
-    job_id, card = next(iter(window.analysis.cards.items()))
+    _, card = next(iter(window.analysis.cards.items()))
     assert card.isVisible() and not window.analysis.empty.isVisible()
     seen: list[float] = []
     qtbot.waitUntil(lambda: seen.append(card.job.progress) or card.job.status == JobStatus.COMPLETED, timeout=20000)
