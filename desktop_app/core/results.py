@@ -4,6 +4,7 @@ and the full-text index the Results filter and the Chat view search."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -343,17 +344,22 @@ class ResultStore:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[int, str, str]]:
         """Full-text search: (analysis id, ad id, highlighted snippet), best first."""
-        terms = " OR ".join(f'"{t}"' for t in query.replace('"', " ").split() if t)
-        if not terms:
+        words = [w for w in re.findall(r"\w+", query.lower()) if w not in SEARCH_STOP_WORDS]
+        if not words:
             return []
+        quoted = [f'"{w}"' for w in words]
         with self.db.read() as session:
-            rows = session.execute(
-                text(
-                    "SELECT analysis_id, ad_id, snippet(search_index, -1, '[', ']', '...', 12)"
-                    " FROM search_index WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
-                ),
-                {"q": terms, "n": limit},
-            ).all()
+            # Every word first (the most specific answer), then any of them.
+            for match in (" ".join(quoted), " OR ".join(quoted)):
+                rows = session.execute(
+                    text(
+                        "SELECT analysis_id, ad_id, snippet(search_index, -1, '[', ']', '...', 12)"
+                        " FROM search_index WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
+                    ),
+                    {"q": match, "n": limit},
+                ).all()
+                if rows:
+                    break
             return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
@@ -370,14 +376,64 @@ def ad_copy(metadata: dict[str, Any]) -> list[str]:
     return texts
 
 
+SEARCH_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "be",
+        "can",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "use",
+        "uses",
+        "using",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+    ]
+)
+
+
 def _analysis_text(analysis: dict[str, Any]) -> str:
-    """Flatten the analysis into words worth searching (labels, quotes, summary)."""
+    """Flatten what the analysis says about the ad (labels, quotes, summary) into searchable words.
+
+    Recommendations and limitations are left out: they are advice, not facts about the ad."""
     parts: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            for item in value.values():
-                walk(item)
+            for key, item in value.items():
+                if key not in ("recommendations", "limitations"):
+                    walk(item)
         elif isinstance(value, list):
             for item in value:
                 walk(item)

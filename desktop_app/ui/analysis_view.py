@@ -46,6 +46,8 @@ class SourcePicker(QTabWidget):
             "analysis gives you."
         )
         sample.setWordWrap(True)
+        sample.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        sample.setMargin(8)
         self.addTab(sample, "Sample ads")
 
         meta = QWidget()
@@ -142,6 +144,7 @@ class AnalysisView(QWidget):
 
         self.picker = SourcePicker(services.settings.default_countries)
         self.picker.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.picker.setMaximumHeight(230)
         self.reanalyse = QCheckBox("Analyse again ads analysed before")
         self.start_button = QPushButton("Start Analysis")
         self.start_button.setDefault(True)

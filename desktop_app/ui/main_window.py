@@ -35,8 +35,9 @@ from desktop_app.ui.analysis_view import AnalysisView
 from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
-from desktop_app.ui.style import STYLE_SHEET, app_icon
+from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
 
+MARK = "<span style='background:#fff59d;color:black'>"
 VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Settings")
 
 
@@ -52,12 +53,19 @@ class GatedView(QStackedWidget):
 
     def __init__(self, name: str, why: str, content: QWidget) -> None:
         super().__init__()
-        lock = QLabel(
-            f"<h2 align='center'>&#128274; {name} opens after your first analysis</h2><p align='center'>{why}</p>"
-        )
-        lock.setObjectName("EmptyState")
-        lock.setWordWrap(True)
-        lock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        padlock = QLabel()
+        padlock.setPixmap(icon("lock").pixmap(48, 48))
+        padlock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(f"<h2 align='center'>{name} opens after your first analysis</h2><p align='center'>{why}</p>")
+        text.setObjectName("EmptyState")
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lock = QWidget()
+        column = QVBoxLayout(lock)
+        column.addStretch(1)
+        column.addWidget(padlock)
+        column.addWidget(text)
+        column.addStretch(2)
         self.addWidget(lock)
         self.addWidget(content)
         self.content = content
@@ -124,7 +132,7 @@ class SearchChat(QWidget):
             body = "<p>No analysed ad mentions that.</p>"
         else:
             body = "".join(
-                f"<p><b>{names.get(i, ad)}</b>: {snippet.replace('[', '<mark>').replace(']', '</mark>')}</p>"
+                f"<p><b>{names.get(i, ad)}</b>: {snippet.replace('[', MARK).replace(']', '</span>')}</p>"
                 for i, ad, snippet in hits
             )
         self.answer.append(
