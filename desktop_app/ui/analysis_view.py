@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -134,10 +134,12 @@ class AnalysisView(QWidget):
         services: AppServices,
         stages: Sequence[tuple[str, float]],
         durations: dict[str, float],
+        live_ids: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.live_ids = live_ids
         self.stages = stages
         self.durations = durations
         self.cards: dict[str, JobProgress] = {}
@@ -284,8 +286,10 @@ class AnalysisView(QWidget):
 
     def refresh_history(self) -> None:
         jobs = self.services.service.history(20)
+        live = set(self.live_ids())
         for job in jobs:
-            self._update_card(job)  # another process may have changed it
+            if job.job_id not in live:  # jobs running here update live; the DB lags behind them
+                self._update_card(job)
         self.history.setRowCount(len(jobs))
         for row, job in enumerate(jobs):
             status = QTableWidgetItem(status_icon(job.status), job.status.value.title())

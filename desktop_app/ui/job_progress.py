@@ -72,6 +72,7 @@ class JobProgress(QFrame):
         self.repaints = 0
         self._pending: Job | None = None
         self._stage_started: float | None = None
+        self._last_apply = 0.0
 
         self.icon = QLabel()
         self.icon.setFixedSize(22, 22)
@@ -125,7 +126,7 @@ class JobProgress(QFrame):
         self._animation = QPropertyAnimation(self.bar, b"value", self)
         self._animation.setDuration(250)
         self._animation.setEasingCurve(QEasingCurve.Type.OutCubic)
-        self._coalesce = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
+        self._coalesce = QTimer(self, singleShot=True)
         self._coalesce.timeout.connect(self._apply_pending)
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._update_timing)
@@ -134,10 +135,16 @@ class JobProgress(QFrame):
     # ---- feeding ------------------------------------------------------------------------------
 
     def show_job(self, job: Job) -> None:
-        """Take a snapshot; the card repaints with the latest one at most every 100 ms."""
+        """Take a snapshot; the card repaints with the latest one at most every 100 ms: at once when
+        the last repaint is older than that, else at the end of the interval."""
         self._pending = job
-        if not self._coalesce.isActive():
-            self._coalesce.start()
+        if self._coalesce.isActive():
+            return
+        wait_ms = REPAINT_INTERVAL_MS - (time.monotonic() - self._last_apply) * 1000
+        if wait_ms <= 0:
+            self._apply_pending()
+        else:
+            self._coalesce.start(int(wait_ms) + 1)
 
     def _apply_pending(self) -> None:
         if self._pending is not None:
@@ -149,6 +156,7 @@ class JobProgress(QFrame):
             self._stage_started = time.time()
         self.job = job
         self.repaints += 1
+        self._last_apply = time.monotonic()
         status = job.status
         color = status_color(job)
         self.icon.setPixmap(status_icon(status).pixmap(22, 22))

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
 
         durations = stage_durations(services.store)
-        self.analysis = AnalysisView(services, STAGE_MARKS, durations)
+        self.analysis = AnalysisView(services, STAGE_MARKS, durations, runner.running_ids)
         self.results = ResultsView(services.results)
         self.dashboard_content = DashboardSummary(services)
         self.dashboard = GatedView(
@@ -279,7 +279,10 @@ class MainWindow(QMainWindow):
 
     def on_database_changed(self) -> None:
         """Another process (or a worker) committed: show the latest state of every recent job."""
+        live = set(self.runner.running_ids())
         for job in self.services.service.history(20):
+            if job.job_id in live:
+                continue  # its updates arrive live from the worker; the DB lags behind them
             if self._statuses.get(job.job_id) != job.status or job.status.is_active:
                 self.on_job_changed(job)
         self.analysis.refresh_history()
