@@ -83,6 +83,12 @@ class OpenAIDouble:
         self.lock = threading.Lock()
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
+        if request.path.endswith("/models") and request.command == "GET":
+            if request.headers.get("Authorization") == "Bearer wrong-key":
+                send_json(request, 401, {"error": {"message": "Incorrect API key provided"}})
+            else:
+                send_json(request, 200, {"object": "list", "data": [{"id": "gpt-4o-mini"}, {"id": "llama3"}]})
+            return
         if not request.path.endswith("/chat/completions"):
             send_json(request, 404, {"error": {"message": "not found"}})
             return

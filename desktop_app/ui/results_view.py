@@ -158,6 +158,7 @@ class ResultDetail(QWidget):
         super().__init__(parent)
         self.result: AdResult | None = None
         self._player: Any = None
+        self._pending_seek: int | None = None
         self.header = QLabel("Select an ad to see its analysis.")
         self.header.setWordWrap(True)
         self.header.setOpenExternalLinks(True)
@@ -214,6 +215,7 @@ class ResultDetail(QWidget):
             from PySide6.QtMultimediaWidgets import QVideoWidget
 
             self._player = QMediaPlayer(self)
+            self._player.mediaStatusChanged.connect(self._on_media_status)
             self._audio = QAudioOutput(self)
             self._player.setAudioOutput(self._audio)
             self._video = QVideoWidget(self)
@@ -239,10 +241,24 @@ class ResultDetail(QWidget):
 
     def _seek(self, item: QListWidgetItem) -> None:
         start = item.data(Qt.ItemDataRole.UserRole)
-        if self._player is not None and start is not None:
-            self._player.setPosition(int(float(start) * 1000))
-            self._player.play()
-            self.play_button.setText("Pause")
+        if self._player is None or start is None:
+            return
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        position = int(float(start) * 1000)
+        if self._player.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia):
+            self._pending_seek = position  # applied once the file has loaded
+        else:
+            self._player.setPosition(position)
+        self._player.play()
+        self.play_button.setText("Pause")
+
+    def _on_media_status(self, status: object) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        if self._pending_seek is not None and status == QMediaPlayer.MediaStatus.LoadedMedia:
+            self._player.setPosition(self._pending_seek)
+            self._pending_seek = None
 
 
 def _clock(seconds: float) -> str:

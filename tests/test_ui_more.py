@@ -1,0 +1,150 @@
+"""More of the window: results arriving ad by ad, the detail pane, exports, Settings, single instance."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from desktop_app.composition import AppServices
+from desktop_app.core.types import JobStatus
+from desktop_app.ui.bridge import PoolExecutor
+from desktop_app.ui.main_window import VIEWS, CloseChoice, MainWindow
+from tests.servers import OpenAIDouble, serve
+from tests.test_llm import VALID
+from tests.workload import FileWorkload
+
+
+@pytest.fixture
+def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[OpenAIDouble, str]]:
+    fake = OpenAIDouble(VALID)
+    with serve(fake.handle) as url:
+        yield fake, f"{url}/v1"
+
+
+def open_window(services: AppServices, stages: FileWorkload | None = None) -> tuple[MainWindow, QThreadPool]:
+    pool = QThreadPool()
+    runner = services.make_runner(executor=PoolExecutor(pool), stages=stages)
+    win = MainWindow(services, runner, tray_enabled=False, on_quit=lambda: None)
+    win.show()
+    runner.start()
+    return win, pool
+
+
+def shut(win: MainWindow, pool: QThreadPool) -> None:
+    win.runner.shutdown()
+    pool.waitForDone(5000)
+    win.close()
+    win.deleteLater()
+
+
+@pytest.mark.slow
+def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
+    qtbot: QtBot, services: AppServices, llm: tuple[OpenAIDouble, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake, url = llm
+    fake.delay_s = 0.6  # a model that takes its time, so ads finish one by one
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    win, pool = open_window(services)
+    win.analysis.start_button.click()
+    card = next(iter(win.analysis.cards.values()))
+    qtbot.waitUntil(lambda: 0 < win.results.model.rowCount() < 7 and card.job.status.is_active, timeout=60000)
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.COMPLETED, timeout=60000)
+    qtbot.waitUntil(lambda: win.results.model.rowCount() == 7, timeout=3000)
+
+    win.nav.setCurrentRow(VIEWS.index("Results"))
+    row = next(r for r in range(7) if win.results.model.summary(r).ad_id == "900000000000001")
+    win.results.table.selectRow(win.results.proxy.mapFromSource(win.results.model.index(row, 0)).row())
+    detail = win.results.detail
+    assert detail.result is not None and detail.result.ad_id == "900000000000001"
+    assert detail.transcript.count() >= 2
+    first = detail.transcript.item(0)
+    assert first.font().bold(), "the first-3-seconds hook is highlighted"
+    assert "Overall" in detail.analysis.toPlainText()
+    assert detail.play_button.isVisible()
+    later = detail.transcript.item(detail.transcript.count() - 1)
+    detail.transcript.itemClicked.emit(later)
+    target = int(later.data(256) * 1000)
+    assert target > 3000
+    # Played or not (CI has no audio device), the player is at the clicked line.
+    qtbot.waitUntil(lambda: abs(detail._player.position() - target) < 1500, timeout=5000)
+
+    win.results.search.setText("Lumen")
+    assert win.results.proxy.rowCount() == 1
+    win.results.search.setText("")
+    for kind in ("csv", "json", "md"):
+        assert win.results.export(kind, str(tmp_path / f"out.{kind}")) is not None
+    rows = list(csv.DictReader((tmp_path / "out.csv").open()))
+    assert len(rows) == 7 and {r["analyser"] for r in rows} == {"llm:gpt-4o-mini"}
+    assert len(json.loads((tmp_path / "out.json").read_text())) == 7
+    assert (tmp_path / "out.md").read_text().startswith("# Ad analysis report")
+    shut(win, pool)
+
+
+def test_settings_test_connection_runs_async_and_saves_secrets(
+    qtbot: QtBot, services: AppServices, llm: tuple[OpenAIDouble, str]
+) -> None:
+    import asyncio
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    _, url = llm
+    win, pool = open_window(services, FileWorkload())
+    settings = win.settings
+    settings.llm_base_url.setText(url)
+    settings.llm_model.setText("llama3")
+    loop = qasync.QEventLoop(QApplication.instance())
+    asyncio.set_event_loop(loop)
+    try:
+        settings.test_button.click()
+        assert settings.test_result.text() == "Connecting..."
+        assert settings._test is not None
+        loop.run_until_complete(settings._test)
+        assert settings.test_result.text().startswith("Connected")
+        settings.llm_api_key.setText("wrong-key")
+        settings.test_button.click()
+        loop.run_until_complete(settings._test)
+        assert "rejected the API key" in settings.test_result.text()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    settings.llm_api_key.setText("sk-good")
+    settings.save()
+    assert services.settings.llm_model == "llama3"
+    assert "Saved" in settings.keyring_note.text()
+    from desktop_app.core.secrets import get_secret
+
+    assert get_secret("llm_api_key") == "sk-good"
+    saved = json.loads(services.paths.settings_file.read_text())
+    assert "sk-good" not in json.dumps(saved), "secrets never go to the settings file"
+    shut(win, pool)
+
+
+def test_cancel_the_analyses_and_quit(qtbot: QtBot, services: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    win, pool = open_window(services, FileWorkload(items=20, delay=0.5))
+    win.analysis.start_button.click()
+    job_id, card = next(iter(win.analysis.cards.items()))
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.RUNNING, timeout=10000)
+    monkeypatch.setattr(MainWindow, "ask_close", lambda self: CloseChoice.CANCEL_JOBS)
+    win.close()
+    assert not win.isVisible()
+    assert services.service.status(job_id).status == JobStatus.CANCELLED
+    pool.waitForDone(5000)
+
+
+def test_a_second_launch_brings_the_first_forward(qtbot: QtBot, services: AppServices) -> None:
+    from desktop_app.ui.app import SingleInstance
+
+    first = SingleInstance(services)
+    assert first.hand_over() is False, "the first launch becomes the instance"
+    with qtbot.waitSignal(first.activated, timeout=3000):
+        assert SingleInstance(services).hand_over() is True
+    assert first.server is not None
+    first.server.close()
