@@ -234,3 +234,13 @@ def test_keyboard_shortcuts_and_narrow_width(qtbot: QtBot, window: MainWindow) -
     assert window.results.search.hasFocus() or window.focusWidget() is window.results.search
     assert window.analysis.start_button.accessibleName() == "Start Analysis"
     assert window.width() <= 820
+
+
+def test_a_finished_card_names_the_ads_that_failed(qtbot: QtBot, window: MainWindow, workload: FileWorkload) -> None:
+    workload.fail = frozenset({1, 2})
+    window.analysis.start_button.click()
+    card = next(iter(window.analysis.cards.values()))
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.COMPLETED, timeout=10000)
+    qtbot.waitUntil(lambda: "Ads that failed" in card.details.text(), timeout=2000)
+    assert "ad001: Fetch: item ad001 is broken" in card.details.text()
+    assert "ad002" in card.details.text() and "2 failed" in card.details.text()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
-from desktop_app.core.types import META_COVERAGE_NOTE, Job, JobStatus, SourceError, SourceSpec
+from desktop_app.core.types import META_COVERAGE_NOTE, ItemStatus, Job, JobStatus, SourceError, SourceSpec
 from desktop_app.ui.job_progress import JobProgress, format_duration
 from desktop_app.ui.style import status_icon
 
@@ -267,6 +267,15 @@ class AnalysisView(QWidget):
         self._update_card(job)
         if status_changed:
             self._history_timer.start()
+            if not job.status.is_active and job.job_id in self.cards:
+                self._show_failed_ads(job)
+
+    def _show_failed_ads(self, job: Job) -> None:
+        """Name the ads that failed (once, when the job ends): one bad ad never hides in a count."""
+        failed = [i for i in self.services.service.items(job.job_id) if i.status == ItemStatus.FAILED]
+        self.cards[job.job_id].set_failed_ads(
+            [(i.data.get("ad", {}).get("page_name") or i.key, i.error or "") for i in failed]
+        )
 
     def _update_card(self, job: Job) -> None:
         if job.job_id in self.cards or job.status.is_active:

@@ -7,6 +7,7 @@ the card repaints at most ~10 times per second whatever the rate of signals."""
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -73,6 +74,7 @@ class JobProgress(QFrame):
         self._pending: Job | None = None
         self._stage_started: float | None = None
         self._last_apply = 0.0
+        self._failed_ads: list[tuple[str, str]] = []
 
         self.icon = QLabel()
         self.icon.setFixedSize(22, 22)
@@ -191,6 +193,12 @@ class JobProgress(QFrame):
             self._clock.stop()
         self._update_timing()
 
+    def set_failed_ads(self, failed: Sequence[tuple[str, str]]) -> None:
+        """The ads that failed, with their reasons, under the card's details."""
+        self._failed_ads = list(failed)
+        self.details.setText(self._details_text(self.job))
+        self.details.setVisible(bool(self.details.text()))
+
     # ---- text ---------------------------------------------------------------------------------
 
     def _message_text(self, job: Job) -> str:
@@ -224,6 +232,14 @@ class JobProgress(QFrame):
         return " &nbsp; ".join(parts)
 
     def _details_text(self, job: Job) -> str:
+        text = self._job_details(job)
+        if self._failed_ads and not job.status.is_active:
+            shown = "".join(f"<br>&bull; {html.escape(ad)}: {html.escape(why)}" for ad, why in self._failed_ads[:5])
+            more = f"<br>and {len(self._failed_ads) - 5} more" if len(self._failed_ads) > 5 else ""
+            text += f"<br><span style='color:#c62828'>Ads that failed:</span>{shown}{more}"
+        return text
+
+    def _job_details(self, job: Job) -> str:
         if job.status == JobStatus.FAILED:
             error = (job.result or {}).get("error") or {}
             lines = [f"<b>{job.error or 'The job failed.'}</b>"]

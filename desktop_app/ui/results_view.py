@@ -342,6 +342,7 @@ class ResultsView(QWidget):
         self.offer = QComboBox()
         self.offer.addItems(["Any offer", "With an offer", "Without an offer"])
         self.offer.currentIndexChanged.connect(lambda i: self.proxy.update(offer=["", "with", "without"][i]))
+        self.job = self._combo("Any job", "job_id")
         self.min_score = QSpinBox(minimum=1, maximum=5, prefix="Overall ≥ ")
         self.min_score.valueChanged.connect(lambda v: self.proxy.update(min_score=v))
         self.count = QLabel()
@@ -366,7 +367,7 @@ class ResultsView(QWidget):
             export.addWidget(button)
 
         filters = QHBoxLayout()
-        for widget in (self.hook, self.cta, self.offer, self.min_score):
+        for widget in (self.hook, self.cta, self.offer, self.min_score, self.job):
             filters.addWidget(widget)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -398,16 +399,18 @@ class ResultsView(QWidget):
     def refresh(self) -> None:
         rows = self.results.summaries()
         self.model.set_rows(rows)
+        jobs = {r.job_id: f"Job {r.job_id[:8]}" for r in rows if r.job_id}
         for combo, any_label, values in (
-            (self.hook, "Any hook", {r.hook_type for r in rows}),
-            (self.cta, "Any CTA", {r.cta_type for r in rows}),
+            (self.hook, "Any hook", {r.hook_type: r.hook_type.replace("_", " ") for r in rows}),
+            (self.cta, "Any CTA", {r.cta_type: r.cta_type.replace("_", " ") for r in rows}),
+            (self.job, "Any job", jobs),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(any_label, "")
-            for value in sorted(values):
-                combo.addItem(value.replace("_", " "), value)
+            for value, label in sorted(values.items(), key=lambda kv: kv[1]):
+                combo.addItem(label, value)
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
         self.count.setText(f"{len(rows)} analysed ad video(s)")
