@@ -33,12 +33,13 @@ def workload() -> FileWorkload:
 
 @pytest.fixture
 def window(qtbot: QtBot, services: AppServices, workload: FileWorkload) -> Iterator[MainWindow]:
-    win, pool = make_window(qtbot, services, workload)
+    win, pool = make_window(services, workload)
     yield win
     close_window(win, pool)
 
 
-def make_window(qtbot: QtBot, services: AppServices, workload: FileWorkload) -> tuple[MainWindow, QThreadPool]:
+def make_window(services: AppServices, workload: FileWorkload | None) -> tuple[MainWindow, QThreadPool]:
+    """The window as the app builds it; `workload` None runs the real pipeline."""
     pool = QThreadPool()
     runner = services.make_runner(executor=PoolExecutor(pool), stages=workload)
     # Not handed to qtbot: closing must come after the runner stops (see close_window).
@@ -54,6 +55,14 @@ def close_window(win: MainWindow, pool: QThreadPool) -> None:
     pool.waitForDone(5000)
     win.close()
     win.deleteLater()
+
+
+def start_running_job(qtbot: QtBot, window: MainWindow) -> tuple[str, JobProgress]:
+    """Click Start and wait until the job runs; returns its id and card."""
+    window.analysis.start_button.click()
+    job_id, card = next(iter(window.analysis.cards.items()))
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.RUNNING, timeout=10000)
+    return job_id, card
 
 
 def card_status(win: MainWindow, job_id: str) -> JobStatus:
@@ -80,9 +89,7 @@ def test_cancel_asks_first(
     qtbot: QtBot, window: MainWindow, workload: FileWorkload, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workload.delay = 0.5
-    window.analysis.start_button.click()
-    job_id, card = next(iter(window.analysis.cards.items()))
-    qtbot.waitUntil(lambda: card.job.status == JobStatus.RUNNING, timeout=10000)
+    job_id, card = start_running_job(qtbot, window)
     answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
     card.cancel_button.click()
@@ -189,7 +196,7 @@ def test_relaunch_resumes_an_interrupted_job(qtbot: QtBot, services: AppServices
 
     job_id = services.service.start_analysis(SourceSpec("sample"))
     services.store.claim_next(f"{socket.gethostname()}|999999|1.00", 1, 30.0)  # a crashed app's job
-    win, pool = make_window(qtbot, services, workload)
+    win, pool = make_window(services, workload)
     assert "Resumed 1" in win.analysis.notice.text()
     qtbot.waitUntil(lambda: job_id in win.analysis.cards, timeout=5000)
     qtbot.waitUntil(lambda: card_status(win, job_id) == JobStatus.COMPLETED, timeout=15000)
@@ -212,9 +219,7 @@ def test_closing_with_a_running_job_can_pause_it(
     qtbot: QtBot, window: MainWindow, workload: FileWorkload, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workload.delay = 0.5
-    window.analysis.start_button.click()
-    job_id, card = next(iter(window.analysis.cards.items()))
-    qtbot.waitUntil(lambda: card.job.status == JobStatus.RUNNING, timeout=10000)
+    job_id, _ = start_running_job(qtbot, window)
     monkeypatch.setattr(MainWindow, "ask_close", lambda self: CloseChoice.STAY)
     window.close()
     assert window.isVisible(), "Cancel in the dialog keeps the window"

@@ -8,15 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from desktop_app.composition import AppServices
 from desktop_app.core.types import JobStatus
-from desktop_app.ui.bridge import PoolExecutor
 from desktop_app.ui.main_window import VIEWS, CloseChoice, MainWindow
 from tests.servers import OpenAIDouble, serve
 from tests.test_llm import VALID
+from tests.test_ui import close_window, make_window, start_running_job
 from tests.workload import FileWorkload
 
 
@@ -27,22 +26,6 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[OpenAIDouble, str]]:
         yield fake, f"{url}/v1"
 
 
-def open_window(services: AppServices, stages: FileWorkload | None = None) -> tuple[MainWindow, QThreadPool]:
-    pool = QThreadPool()
-    runner = services.make_runner(executor=PoolExecutor(pool), stages=stages)
-    win = MainWindow(services, runner, tray_enabled=False, on_quit=lambda: None)
-    win.show()
-    runner.start()
-    return win, pool
-
-
-def shut(win: MainWindow, pool: QThreadPool) -> None:
-    win.runner.shutdown()
-    pool.waitForDone(5000)
-    win.close()
-    win.deleteLater()
-
-
 @pytest.mark.slow
 def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     qtbot: QtBot, services: AppServices, llm: tuple[OpenAIDouble, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -51,7 +34,7 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     fake.delay_s = 0.6  # a model that takes its time, so ads finish one by one
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    win, pool = open_window(services)
+    win, pool = make_window(services, None)
     win.analysis.start_button.click()
     card = next(iter(win.analysis.cards.values()))
     qtbot.waitUntil(lambda: 0 < win.results.model.rowCount() < 7 and card.job.status.is_active, timeout=60000)
@@ -84,7 +67,7 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     assert len(rows) == 7 and {r["analyser"] for r in rows} == {"llm:gpt-4o-mini"}
     assert len(json.loads((tmp_path / "out.json").read_text())) == 7
     assert (tmp_path / "out.md").read_text().startswith("# Ad analysis report")
-    shut(win, pool)
+    close_window(win, pool)
 
 
 def test_settings_test_connection_runs_async_and_saves_secrets(
@@ -96,7 +79,7 @@ def test_settings_test_connection_runs_async_and_saves_secrets(
     from PySide6.QtWidgets import QApplication
 
     _, url = llm
-    win, pool = open_window(services, FileWorkload())
+    win, pool = make_window(services, FileWorkload())
     settings = win.settings
     settings.llm_base_url.setText(url)
     settings.llm_model.setText("llama3")
@@ -124,14 +107,12 @@ def test_settings_test_connection_runs_async_and_saves_secrets(
     assert get_secret("llm_api_key") == "sk-good"
     saved = json.loads(services.paths.settings_file.read_text())
     assert "sk-good" not in json.dumps(saved), "secrets never go to the settings file"
-    shut(win, pool)
+    close_window(win, pool)
 
 
 def test_cancel_the_analyses_and_quit(qtbot: QtBot, services: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
-    win, pool = open_window(services, FileWorkload(items=20, delay=0.5))
-    win.analysis.start_button.click()
-    job_id, card = next(iter(win.analysis.cards.items()))
-    qtbot.waitUntil(lambda: card.job.status == JobStatus.RUNNING, timeout=10000)
+    win, pool = make_window(services, FileWorkload(items=20, delay=0.5))
+    job_id, _ = start_running_job(qtbot, win)
     monkeypatch.setattr(MainWindow, "ask_close", lambda self: CloseChoice.CANCEL_JOBS)
     win.close()
     assert not win.isVisible()
