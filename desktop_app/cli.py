@@ -47,6 +47,11 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ad-analysis", description="Analyse Meta video ads in background jobs.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the sample ads through the whole pipeline in a temporary data folder and report",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     run = sub.add_parser("run", help="start an analysis job (prints its id at once)")
@@ -318,6 +323,48 @@ def _resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | 
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _self_test(stages: StagesFactory | None) -> int:
+    """Exit 0 only if every sample ad was transcribed and analysed, offline, in a throwaway folder."""
+    import platform
+    import tempfile
+
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ad-analysis-self-test-") as tmp:
+        app = open_services(Path(tmp))
+        try:
+            job_id = app.service.start_analysis(SourceSpec("sample"))
+            runner = app.make_runner(only=[job_id], stages=stages)
+            runner.start()
+            while app.service.status(job_id).status.is_active:
+                time.sleep(WAIT_POLL_S)
+            runner.shutdown()
+            job = app.service.status(job_id)
+            results = {r.ad_id: r for r in app.results.results(job_id)}
+            items = app.service.items(job_id)
+        finally:
+            app.close()
+    print(
+        f"Ad Analysis Desktop {__version__} self-test ({platform.system()} {platform.machine()}, Python {platform.python_version()})"
+    )
+    for item in items:
+        result = results.get(item.key)
+        if result is None:
+            print(f"  FAIL {item.key}  {item.status.value}: {item.error}")
+            continue
+        words = len(result.transcript.split())
+        speech = f"{words} words transcribed" if words else "no speech"
+        a = result.analysis
+        print(
+            f"  ok   {item.key}  {result.page_name or '-'}: {speech}; hook {a['hook']['type']}, CTA {a['cta']['type']}"
+        )
+    passed = job.status == JobStatus.COMPLETED and bool(items) and len(results) == len(items)
+    print(
+        f"{'PASSED' if passed else 'FAILED'}: {len(results)} of {len(items)} sample ads transcribed and analysed "
+        f"in {time.monotonic() - began:.1f} s ({job.status.value}{': ' + job.error if job.error else ''})"
+    )
+    return EXIT_OK if passed else EXIT_FAILED
+
+
 def _dispatch(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None) -> int:
     if args.command == "run":
         return _run(app, args, stages)
@@ -365,6 +412,8 @@ def main(argv: Sequence[str] | None = None, *, stages: StagesFactory | None = No
     """Entry point. `stages` lets a caller run the CLI over another pipeline (the engine tests do)."""
     try:
         args = _parser().parse_args(argv)
+        if args.self_test:
+            return _self_test(stages)
         if args.command is None:
             from desktop_app.ui.app import run_gui
 

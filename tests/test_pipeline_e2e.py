@@ -83,3 +83,13 @@ def test_folder_source_with_a_broken_file_keeps_going(tmp_path: Path) -> None:
     assert (job["result"]["analysed"], job["result"]["failed"]) == (1, 1)
     table = ad_analysis(home, "results", job["job_id"]).stdout
     assert "failed: Transcribing videos: corrupt or unsupported video file" in table
+
+
+@pytest.mark.slow
+def test_self_test_passes_offline_in_a_throwaway_folder(tmp_path: Path) -> None:
+    home = tmp_path / "untouched-home"
+    done = ad_analysis(home, "--self-test")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"PASSED: {len(TRUTH)} of {len(TRUTH)} sample ads transcribed and analysed" in done.stdout
+    assert "Pulse Audio: no speech" in done.stdout
+    assert not (home / "jobs.sqlite3").exists(), "the self-test leaves the user's data folder alone"
