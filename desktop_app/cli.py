@@ -343,9 +343,8 @@ def _self_test(stages: StagesFactory | None) -> int:
             items = app.service.items(job_id)
         finally:
             app.close()
-    print(
-        f"Ad Analysis Desktop {__version__} self-test ({platform.system()} {platform.machine()}, Python {platform.python_version()})"
-    )
+    where = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    print(f"Ad Analysis Desktop {__version__} self-test ({where})")
     for item in items:
         result = results.get(item.key)
         if result is None:
