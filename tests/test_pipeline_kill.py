@@ -67,7 +67,14 @@ def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -
             kills.append((committed(services, job_id), len(services.store.events(job_id))))
 
         def stage_done(key: str) -> Callable[[], bool]:
-            return lambda: any(stage == key for _, stage in committed(services, job_id))
+            """One ad finished this stage and another is in the middle of it: kill now."""
+
+            def ready() -> bool:
+                begun = {(item, stage) for _, item, stage in started(services, job_id) if stage == key}
+                done = {(item, stage) for item, stage in committed(services, job_id) if stage == key}
+                return bool(done) and bool(begun - done)
+
+            return ready
 
         kill_when(DownloadStage.label, stage_done("download"))
         for label, key in ((TranscribeStage.label, "transcribe"), (AnalyseStage.label, "analyse")):

@@ -305,6 +305,10 @@ class ResultStore:
                 )
             return out
 
+    def has_results(self) -> bool:
+        with self.db.read() as session:
+            return session.scalars(select(AnalysisRow.id).limit(1)).first() is not None
+
     def summaries(self) -> list[ResultSummary]:
         """Every analysed ad video, newest first, read with json_extract (no transcripts loaded)."""
         rows = self._sql(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -84,6 +84,11 @@ class DashboardSummary(QTextBrowser):
     def __init__(self, services: AppServices) -> None:
         super().__init__()
         self.services = services
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Built when looked at, not at start-up: it reads every analysis."""
+        self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         rows = self.services.results.summaries()
@@ -219,7 +224,9 @@ class MainWindow(QMainWindow):
 
         for job in services.service.history(20):
             self._statuses[job.job_id] = job.status
-        if any(j.status == JobStatus.COMPLETED for j in services.service.history(100)) or services.results.summaries():
+        if services.results.has_results() or any(
+            j.status == JobStatus.COMPLETED for j in services.service.history(100)
+        ):
             self.unlock()
         self.analysis.refresh_history()
         self.results.refresh()
@@ -290,7 +297,8 @@ class MainWindow(QMainWindow):
     def unlock(self) -> None:
         for view in (self.dashboard, self.chat):
             view.unlock()
-        self.dashboard_content.refresh()
+        if self.dashboard_content.isVisible():
+            self.dashboard_content.refresh()
 
     # ---- navigation ---------------------------------------------------------------------------
 
