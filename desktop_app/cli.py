@@ -110,9 +110,6 @@ def _source(args: argparse.Namespace) -> SourceSpec:
 def _plain_source(args: argparse.Namespace) -> SourceSpec:
     if args.search or args.page_id:
         countries = [c.strip().upper() for c in args.country if c.strip()]
-        bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
-        if bad:
-            raise CliError(f"--country takes two-letter country codes such as DE or FR, not {bad[0]!r}")
         if args.max_ads < 1:
             raise CliError("--max-ads must be at least 1")
         params = {"terms": args.search or "", "page_ids": args.page_id, "countries": countries, "max_ads": args.max_ads}
@@ -139,9 +136,6 @@ def _read_urls(values: Sequence[str]) -> list[str]:
         except OSError as exc:
             raise CliError(f"--urls {value}: neither a URL nor a readable file ({exc.strerror})") from exc
         urls.extend(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
-    for url in urls:
-        if not (url.isdigit() or url.startswith(("http://", "https://"))):
-            raise CliError(f"--urls: {url!r} is not an http(s) URL or an Ad Library id")
     return urls
 
 

@@ -131,6 +131,10 @@ def test_malformed_sources_are_refused() -> None:
         SourceSpec("ftp")
     with pytest.raises(SourceError, match="empty"):
         SourceSpec("urls", {"urls": []})
+    with pytest.raises(SourceError, match="two-letter country codes"):
+        SourceSpec("meta_search", {"terms": "shoes", "countries": ["GERMANY"]})
+    with pytest.raises(SourceError, match="not an http"):
+        SourceSpec("urls", {"urls": ["https://ok.test/a.mp4", "file:///etc/passwd"]})
 
 
 def test_items_are_added_once_and_keep_order(services: AppServices) -> None:

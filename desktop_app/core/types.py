@@ -65,8 +65,16 @@ class SourceSpec:
                 raise SourceError("a Meta Ad Library search needs at least one country (--country DE)")
             if not (self.params.get("terms") or self.params.get("page_ids")):
                 raise SourceError("a Meta Ad Library search needs search terms or page ids")
-        if self.kind == "urls" and not self.params.get("urls"):
-            raise SourceError("the URL list is empty")
+            bad = [c for c in self.params["countries"] if len(c) != 2 or not c.isalpha()]
+            if bad:
+                raise SourceError(f"countries are two-letter country codes such as DE or FR, not {bad[0]!r}")
+        if self.kind == "urls":
+            if not self.params.get("urls"):
+                raise SourceError("the URL list is empty")
+            # Only http(s) links or Ad Library ids: never file:// or other schemes from user input.
+            bad = [u for u in self.params["urls"] if not (u.isdigit() or u.startswith(("http://", "https://")))]
+            if bad:
+                raise SourceError(f"{bad[0]!r} is not an http(s) URL or an Ad Library id")
         if self.kind == "folder" and not self.params.get("path"):
             raise SourceError("no folder given")
 

@@ -16,9 +16,9 @@ from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.secrets import get_secret
 from desktop_app.core.settings import Settings
 from desktop_app.pipeline.network import RetryableError, RetryPolicy
+from desktop_app.pipeline.sources import LIBRARY_URL
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
-LIBRARY_URL = "https://www.facebook.com/ads/library/?id={}"
 CORE_FIELDS = [
     "id", "ad_creation_time", "ad_delivery_start_time", "ad_delivery_stop_time", "ad_creative_bodies",
     "ad_creative_link_titles", "ad_creative_link_descriptions", "ad_creative_link_captions", "page_id",

@@ -98,9 +98,6 @@ class SourcePicker(QTabWidget):
             return SourceSpec("sample")
         if index == 1:
             countries = [c.strip().upper() for c in self.countries.text().replace(";", ",").split(",") if c.strip()]
-            bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
-            if bad:
-                raise SourceError(f"Countries are two-letter codes such as DE or FR, not {bad[0]!r}")
             page_ids = [p.strip() for p in self.page_ids.text().split(",") if p.strip()]
             if any(not p.isdigit() for p in page_ids):
                 raise SourceError("Page ids are numbers, separated by commas")
@@ -113,9 +110,6 @@ class SourcePicker(QTabWidget):
             return SourceSpec("meta_search", params)
         if index == 2:
             urls = [u.strip() for u in self.urls.toPlainText().splitlines() if u.strip()]
-            bad = [u for u in urls if not (u.isdigit() or u.startswith(("http://", "https://")))]
-            if bad:
-                raise SourceError(f"{bad[0]!r} is not an http(s) link or an Ad Library id")
             return SourceSpec("urls", {"urls": urls})
         path = self.folder.text().strip()
         if not path:
