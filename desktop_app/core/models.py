@@ -128,6 +128,15 @@ class AnalysisRow(Base):
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     seconds: Mapped[float] = mapped_column(Float)
     created_at: Mapped[float] = mapped_column(Float)
+    # Copies of the fields lists and charts read, so they load without parsing the documents.
+    hook_type: Mapped[str | None] = mapped_column(Text)
+    hook_text: Mapped[str | None] = mapped_column(Text)
+    cta_type: Mapped[str | None] = mapped_column(Text)
+    offer_types: Mapped[list[str] | None] = mapped_column(JSON)
+    angle: Mapped[str | None] = mapped_column(Text)
+    tone: Mapped[str | None] = mapped_column(Text)
+    overall_score: Mapped[int | None] = mapped_column(Integer)
+    hook_score: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index(
@@ -140,3 +149,29 @@ class AnalysisRow(Base):
             unique=True,
         ),
     )
+
+
+class ConversationRow(Base):
+    """A Chat conversation; its title is the first question."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class ChatMessageRow(Base):
+    """One question or answer. An answer keeps what arrived even when its stream failed or was stopped."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # see chat.MessageStatus
+    note: Mapped[str] = mapped_column(Text)  # what happened, when it did not simply complete
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the ads retrieved for it, cited or not
+    created_at: Mapped[float] = mapped_column(Float)

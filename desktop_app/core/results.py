@@ -227,6 +227,7 @@ class ResultStore:
             "usage": usage,
             "seconds": seconds,
             "created_at": time.time(),
+            **summary_columns(analysis),
         }
         insert = sqlite_insert(AnalysisRow).values(**values)
         stmt = insert.on_conflict_do_update(
@@ -242,6 +243,7 @@ class ResultStore:
                     "usage",
                     "seconds",
                     "created_at",
+                    *SUMMARY_PATHS,
                 )
             },
         ).returning(AnalysisRow.id)
@@ -310,18 +312,16 @@ class ResultStore:
             return session.scalars(select(AnalysisRow.id).limit(1)).first() is not None
 
     def summaries(self) -> list[ResultSummary]:
-        """Every analysed ad video, newest first, read with json_extract (no transcripts loaded)."""
+        """Every analysed ad video, newest first, from the summary columns (no documents or transcripts loaded)."""
         rows = self._sql(
-            "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''),"
-            " json_extract(a.analysis, '$.hook.type'), json_extract(a.analysis, '$.cta.type'),"
-            " json_extract(a.analysis, '$.offer.types'), json_extract(a.analysis, '$.scores.overall.score'),"
-            " json_extract(a.analysis, '$.scores.hook_strength.score'), coalesce(d.delivery_start, ''), a.analyser"
+            "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''), a.hook_type, a.cta_type, a.offer_types,"
+            " a.overall_score, a.hook_score, coalesce(d.delivery_start, ''), a.analyser"
             " FROM analyses a JOIN ads d ON d.ad_id = a.ad_id ORDER BY a.id DESC"
         )
         return [
             ResultSummary(
-                int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), json.loads(r[6] or "[]"),
-                int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
+                int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or "none"), str(r[5] or "none"),
+                json.loads(r[6] or "[]"), int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
             )
             for r in rows
         ]  # fmt: skip
@@ -365,6 +365,30 @@ class ResultStore:
                 if rows:
                     break
             return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+SUMMARY_PATHS = {
+    "hook_type": ("hook", "type"),
+    "hook_text": ("hook", "text"),
+    "cta_type": ("cta", "type"),
+    "offer_types": ("offer", "types"),
+    "angle": ("messaging_angle", "primary"),
+    "tone": ("tone", "primary"),
+    "overall_score": ("scores", "overall", "score"),
+    "hook_score": ("scores", "hook_strength", "score"),
+}
+
+
+def summary_columns(analysis: dict[str, Any]) -> dict[str, Any]:
+    """The analysis fields that lists and charts read, as the analyses table's summary columns."""
+    out: dict[str, Any] = {}
+    for column, path in SUMMARY_PATHS.items():
+        value: Any = analysis
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        out[column] = value
+    out["offer_types"] = list(out["offer_types"] or [])
+    return out
 
 
 def ad_copy(metadata: dict[str, Any]) -> list[str]:

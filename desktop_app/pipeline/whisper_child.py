@@ -59,15 +59,15 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
         while True:
             try:
                 request = conn.recv()
-            except EOFError:
-                return
+            except (EOFError, ConnectionError):
+                return  # the app closed the pipe (a reset if it left answers unread)
             try:
                 conn.send(("done", _transcribe_one(model, request, english_only, conn)))
             except TranscriptionError as exc:
                 conn.send(("error", str(exc)))
-            except (BrokenPipeError, EOFError):
+            except (ConnectionError, EOFError):
                 raise
             except Exception as exc:
                 conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
-    except (BrokenPipeError, EOFError):
+    except (ConnectionError, EOFError):
         return  # the app closed the pipe: nothing is waiting for an answer

@@ -6,9 +6,11 @@ when nothing changes."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QThreadPool, QTimer, Signal
 
@@ -23,6 +25,41 @@ class PoolExecutor:
 
     def __call__(self, work: Callable[[], None]) -> None:
         self.pool.start(work)
+
+
+class _Outcome(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+def run_in_background(
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+    owner: QObject,
+    pool: QThreadPool | None = None,
+) -> None:
+    """Run `work` on a pool thread; its result or error comes back to a callback on the UI thread.
+
+    The callbacks belong to `owner`: once it is destroyed, a late result is dropped."""
+    outcome = _Outcome(owner)
+    outcome.succeeded.connect(on_success)
+    outcome.failed.connect(on_failure)
+    for signal in (outcome.succeeded, outcome.failed):
+        signal.connect(outcome.deleteLater)
+
+    def task() -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            signal, value = "failed", exc
+        else:
+            signal, value = "succeeded", result
+        # RuntimeError: the owner was destroyed while this ran, and nobody is waiting for the result.
+        with contextlib.suppress(RuntimeError):
+            getattr(outcome, signal).emit(value)
+
+    (pool or QThreadPool.globalInstance()).start(task)
 
 
 class JobEvents(QObject):

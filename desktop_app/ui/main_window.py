@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from desktop_app.core.types import Job, JobStatus
 from desktop_app.pipeline.stages import STAGE_MARKS
 from desktop_app.ui.analysis_view import AnalysisView
 from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
+from desktop_app.ui.dashboard_view import DashboardView
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
 from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
@@ -76,41 +76,6 @@ class GatedView(QStackedWidget):
 
     def unlock(self) -> None:
         self.setCurrentIndex(1)
-
-
-class DashboardSummary(QTextBrowser):
-    """What the analysed ads use most (the full Dashboard builds on this)."""
-
-    def __init__(self, services: AppServices) -> None:
-        super().__init__()
-        self.services = services
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Built when looked at, not at start-up: it reads every analysis."""
-        self.refresh()
-        super().showEvent(event)
-
-    def refresh(self) -> None:
-        rows = self.services.results.summaries()
-        hooks = Counter(r.hook_type for r in rows).most_common(6)
-        ctas = Counter(r.cta_type for r in rows).most_common(6)
-        offers = Counter(t for r in rows for t in r.offer_types).most_common(6)
-
-        def table(title: str, counts: list[tuple[str, int]]) -> str:
-            body = "".join(f"<tr><td>{k.replace('_', ' ')}</td><td align='right'>{v}</td></tr>" for k, v in counts)
-            return f"<h3>{title}</h3><table width='60%'>{body or '<tr><td>none yet</td></tr>'}</table>"
-
-        best = sorted(rows, key=lambda r: (-r.hook_strength, -r.overall))[:5]
-        strongest = "".join(
-            f"<li>{r.page_name or r.ad_id}: {r.hook_type.replace('_', ' ')} ({r.hook_strength}/5)</li>" for r in best
-        )
-        self.setHtml(
-            f"<h2>{len(rows)} analysed ad video(s)</h2>"
-            + table("Hook types", hooks)
-            + table("Calls to action", ctas)
-            + table("Offers", offers)
-            + f"<h3>Strongest hooks</h3><ul>{strongest}</ul>"
-        )
 
 
 class SearchChat(QWidget):
@@ -174,10 +139,11 @@ class MainWindow(QMainWindow):
         durations = stage_durations(services.store)
         self.analysis = AnalysisView(services, STAGE_MARKS, durations, runner.running_ids)
         self.results = ResultsView(services.results)
-        self.dashboard_content = DashboardSummary(services)
+        self.dashboard_content = DashboardView(services)
+        self.dashboard_content.open_ad.connect(self.open_in_results)
         self.dashboard = GatedView(
             "The Dashboard",
-            "It charts what the analysed ads use: hooks, offers, calls to action.",
+            "It charts what the analysed ads use: hooks, offers, calls to action, and how they score.",
             self.dashboard_content,
         )
         self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", SearchChat(services))
@@ -281,6 +247,7 @@ class MainWindow(QMainWindow):
             self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
             self.unlock()
             self.results.refresh_soon()
+            self.dashboard_content.mark_dirty()
         elif job.status == JobStatus.FAILED:
             self.notify("Analysis failed", f"{job.source.describe()}: {job.error}", failed=True)
 
@@ -297,8 +264,6 @@ class MainWindow(QMainWindow):
     def unlock(self) -> None:
         for view in (self.dashboard, self.chat):
             view.unlock()
-        if self.dashboard_content.isVisible():
-            self.dashboard_content.refresh()
 
     # ---- navigation ---------------------------------------------------------------------------
 
@@ -309,6 +274,11 @@ class MainWindow(QMainWindow):
     def on_settings_saved(self) -> None:
         # New credentials or models apply to the next jobs.
         self.services.reset_pipeline()
+
+    def open_in_results(self, analysis_id: int) -> None:
+        self.nav.setCurrentRow(VIEWS.index("Results"))
+        if not self.results.show_analysis(analysis_id):
+            self.statusBar().showMessage("That ad is no longer in the results.", 6000)
 
     def focus_search(self) -> None:
         self.nav.setCurrentRow(VIEWS.index("Results"))

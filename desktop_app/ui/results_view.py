@@ -70,6 +70,17 @@ class ResultsModel(QAbstractTableModel):
     def summary(self, row: int) -> ResultSummary:
         return self._all[row]
 
+    def reveal(self, analysis_id: int) -> QModelIndex:
+        """The row of one analysis, loading rows up to it if the view has not scrolled there yet."""
+        row = next((n for n, r in enumerate(self._all) if r.analysis_id == analysis_id), None)
+        if row is None:
+            return QModelIndex()
+        if row >= self._shown:
+            self.beginInsertRows(QModelIndex(), self._shown, row)
+            self._shown = row + 1
+            self.endInsertRows()
+        return self.index(row, 0)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._shown
 
@@ -414,6 +425,24 @@ class ResultsView(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
         self.count.setText(f"{len(rows)} analysed ad video(s)")
+
+    def show_analysis(self, analysis_id: int) -> bool:
+        """Select one analysed ad (a Dashboard click, a Chat citation), clearing filters that hide it."""
+        index = self.model.reveal(analysis_id)
+        if not index.isValid():
+            self.refresh()  # it may be newer than the table
+            index = self.model.reveal(analysis_id)
+        if not index.isValid():
+            return False
+        if not self.proxy.mapFromSource(index).isValid():
+            self.search.clear()
+            for combo in (self.hook, self.cta, self.offer, self.job):
+                combo.setCurrentIndex(0)
+            self.min_score.setValue(1)
+        shown = self.proxy.mapFromSource(index)
+        self.table.selectRow(shown.row())
+        self.table.scrollTo(shown)
+        return True
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():

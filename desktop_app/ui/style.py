@@ -19,6 +19,8 @@ QLabel#Details { padding: 4px 0; }
 QLabel#Banner { background: palette(highlight); color: palette(highlighted-text); padding: 8px;
                 border-radius: 6px; }
 QLabel#EmptyState { color: palette(placeholder-text); font-size: 14px; padding: 24px; }
+QLabel#CardTitle { font-weight: bold; font-size: 13px; }
+QFrame#ChartCard { border: 1px solid palette(mid); border-radius: 8px; }
 QListWidget#Navigation { border: none; font-size: 14px; }
 QListWidget#Navigation::item { padding: 10px 12px; }
 QProgressBar { border: 1px solid palette(mid); border-radius: 4px; text-align: center; min-height: 18px; }
