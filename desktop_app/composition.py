@@ -19,6 +19,7 @@ from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
 
 if TYPE_CHECKING:
+    from desktop_app.pipeline.chat_model import ChatModel
     from desktop_app.pipeline.env import Analyser, PipelineEnv
     from desktop_app.pipeline.transcribe import Transcriber
 
@@ -29,20 +30,36 @@ def resources_dir() -> Path:
     return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parent.parent / "resources"
 
 
-def make_analyser(settings: Settings) -> Analyser:
-    """The LLM analyser when an endpoint or key is configured, else the offline heuristic one.
+def llm_endpoint(settings: Settings) -> tuple[str | None, str | None] | None:
+    """(base URL, API key) of the configured OpenAI-compatible server, or None when there is none.
 
     The openai client's own variables work: OPENAI_API_KEY and OPENAI_BASE_URL; the key may also come
     from the OS keyring (set in Settings)."""
     base_url = settings.llm_base_url or os.environ.get("OPENAI_BASE_URL") or None
     api_key = get_secret("llm_api_key")
-    if base_url or api_key:
+    return (base_url, api_key) if base_url or api_key else None
+
+
+def make_analyser(settings: Settings) -> Analyser:
+    """The LLM analyser when a server is configured, else the offline heuristic one."""
+    endpoint = llm_endpoint(settings)
+    if endpoint is not None:
         from desktop_app.pipeline.llm import LLMAnalyser
 
-        return LLMAnalyser(settings.llm_model, base_url=base_url, api_key=api_key)
+        return LLMAnalyser(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
     from desktop_app.pipeline.heuristic import HeuristicAnalyser
 
     return HeuristicAnalyser()
+
+
+def make_chat_model(settings: Settings) -> ChatModel | None:
+    """The chat model Chat streams from, or None for search mode."""
+    endpoint = llm_endpoint(settings)
+    if endpoint is None:
+        return None
+    from desktop_app.pipeline.chat_model import ChatModel
+
+    return ChatModel(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.composition import AppServices, open_services
-from desktop_app.core.types import Job
+from desktop_app.core.types import Job, JobStatus, SourceSpec
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,31 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def services(home: Path) -> Iterator[AppServices]:
+    app = open_services(home)
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="session")
+def analysed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder where the real pipeline analysed the sample ads (offline, once per test session)."""
+    folder = tmp_path_factory.mktemp("analysed") / "home"
+    app = open_services(folder)
+    try:
+        runner = app.make_runner()
+        runner.start()
+        job = wait_final(app, app.service.start_analysis(SourceSpec("sample")), timeout=180)
+        runner.shutdown()
+        assert job.status == JobStatus.COMPLETED, job.error
+    finally:
+        app.close()
+    return folder
+
+
+@pytest.fixture
+def analysed(analysed_template: Path, home: Path) -> Iterator[AppServices]:
+    """Services on a copy of the analysed sample ads: seven ads with transcripts, analyses and the index."""
+    shutil.copytree(analysed_template, home)
     app = open_services(home)
     yield app
     app.close()

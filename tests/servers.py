@@ -70,7 +70,9 @@ def read_json(request: BaseHTTPRequestHandler) -> Any:
 class OpenAIDouble:
     """An OpenAI-compatible chat completions endpoint with scripted answers.
 
-    `script` holds what the next requests get: {"json": obj}, {"text": str}, {"status": code, ...}.
+    `script` holds what the next requests get: {"json": obj}, {"text": str}, {"status": code, ...}, or for
+    streamed requests {"stream": [pieces], "cut_after": n, "piece_delay_s": s}: server-sent events, one
+    per piece, and with `cut_after` the connection drops after n pieces, mid-answer.
     When it is empty, every request gets `default` as strict JSON."""
 
     def __init__(self, default: dict[str, Any]) -> None:
@@ -110,6 +112,9 @@ class OpenAIDouble:
             message = step.get("message", "error")
             send_json(request, step["status"], {"error": {"message": message}}, step.get("headers"))
             return
+        if body.get("stream"):
+            self._stream(request, body, step.get("stream") or [json.dumps(step.get("json", step.get("text")))], step)
+            return
         content = json.dumps(step["json"]) if "json" in step else step["text"]
         send_json(
             request,
@@ -125,6 +130,34 @@ class OpenAIDouble:
                 "usage": {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200},
             },
         )
+
+    def _stream(
+        self, request: BaseHTTPRequestHandler, body: dict[str, Any], pieces: list[str], step: dict[str, Any]
+    ) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "text/event-stream")
+        request.send_header("Transfer-Encoding", "chunked")
+        request.end_headers()
+
+        def event(choice: dict[str, Any] | str) -> None:
+            data = choice if isinstance(choice, str) else json.dumps(
+                {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": int(time.time()),
+                 "model": body.get("model"), "choices": [choice]}
+            )  # fmt: skip
+            payload = f"data: {data}\n\n".encode()
+            request.wfile.write(b"%x\r\n%s\r\n" % (len(payload), payload))
+            request.wfile.flush()
+
+        for n, piece in enumerate(pieces):
+            if step.get("cut_after") == n:
+                request.close_connection = True  # no final chunk: the client sees the body cut short
+                return
+            role = {"role": "assistant"} if n == 0 else {}
+            event({"index": 0, "delta": {**role, "content": piece}, "finish_reason": None})
+            time.sleep(step.get("piece_delay_s", 0.0))
+        event({"index": 0, "delta": {}, "finish_reason": "stop"})
+        event("[DONE]")
+        request.wfile.write(b"0\r\n\r\n")
 
 
 class VideoHost:

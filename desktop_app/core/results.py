@@ -346,26 +346,58 @@ class ResultStore:
             )
         )
 
-    def search(self, query: str, limit: int = 20) -> list[tuple[int, str, str]]:
-        """Full-text search: (analysis id, ad id, highlighted snippet), best first."""
+    def search(self, query: str, limit: int = 20, pages: Sequence[str] = ()) -> list[tuple[int, str, str]]:
+        """Full-text search: (analysis id, ad id, snippet with hits between HIT_START and HIT_END), best first.
+
+        Words no ad contains are dropped; ads with every remaining word come first (the most specific
+        answer), else ads with any of them. A match in the page name or ad copy weighs more than one in
+        the transcript. `pages` limits the search to those pages' ads."""
         words = [w for w in re.findall(r"\w+", query.lower()) if w not in SEARCH_STOP_WORDS]
-        if not words:
-            return []
-        quoted = [f'"{w}"' for w in words]
+        in_pages = f" AND page_name IN ({', '.join(f':p{i}' for i in range(len(pages)))})" if pages else ""
+        params: dict[str, Any] = {"n": limit} | {f"p{i}": page for i, page in enumerate(pages)}
+        rows: Sequence[Any] = []
         with self.db.read() as session:
-            # Every word first (the most specific answer), then any of them.
-            for match in (" ".join(quoted), " OR ".join(quoted)):
+            known = [
+                f'"{w}"'
+                for w in dict.fromkeys(words)
+                if session.execute(
+                    text("SELECT 1 FROM search_index WHERE search_index MATCH :q LIMIT 1"), {"q": f'"{w}"'}
+                ).first()
+            ]
+            for match in (" ".join(known), " OR ".join(known)) if known else ():
                 rows = session.execute(
                     text(
-                        "SELECT analysis_id, ad_id, snippet(search_index, -1, '[', ']', '...', 12)"
-                        " FROM search_index WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
+                        f"SELECT analysis_id, ad_id, snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '...', 14)"
+                        f" FROM search_index WHERE search_index MATCH :q{in_pages}"
+                        " ORDER BY bm25(search_index, 0, 0, 4.0, 2.0, 1.0, 1.0) LIMIT :n"
                     ),
-                    {"q": match, "n": limit},
+                    params | {"q": match},
                 ).all()
                 if rows:
                     break
-            return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def page_names(self) -> list[str]:
+        with self.db.read() as session:
+            return [str(p) for p in session.scalars(text("SELECT DISTINCT page_name FROM ads WHERE page_name != ''"))]
+
+    def ids_of_pages(self, pages: Sequence[str], limit: int) -> list[tuple[int, str]]:
+        """(analysis id, ad id) of the pages' analysed ads, best overall score first."""
+        if not pages:
+            return []
+        marks = ", ".join(f":p{i}" for i in range(len(pages)))
+        with self.db.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT a.id, a.ad_id FROM analyses a JOIN ads d ON d.ad_id = a.ad_id"
+                    f" WHERE d.page_name IN ({marks}) ORDER BY a.overall_score DESC, a.id LIMIT :n"
+                ),
+                {"n": limit} | {f"p{i}": page for i, page in enumerate(pages)},
+            ).all()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+
+HIT_START, HIT_END = "\x02", "\x03"  # around search hits in snippets; no ad text contains them
 
 SUMMARY_PATHS = {
     "hook_type": ("hook", "type"),

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QSystemTrayIcon,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -32,12 +30,12 @@ from desktop_app.core.types import Job, JobStatus
 from desktop_app.pipeline.stages import STAGE_MARKS
 from desktop_app.ui.analysis_view import AnalysisView
 from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
+from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.dashboard_view import DashboardView
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
 from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
 
-MARK = "<span style='background:#fff59d;color:black'>"
 VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Settings")
 
 
@@ -78,40 +76,6 @@ class GatedView(QStackedWidget):
         self.setCurrentIndex(1)
 
 
-class SearchChat(QWidget):
-    """Chat in search mode: answers with the matching passages from analysed ads."""
-
-    def __init__(self, services: AppServices) -> None:
-        super().__init__()
-        self.services = services
-        self.question = QLineEdit(placeholderText="Ask about your analysed ads, e.g. which ads offer a free trial?")
-        self.question.setAccessibleName("Question")
-        self.question.returnPressed.connect(self.ask)
-        self.answer = QTextBrowser()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.answer, 1)
-        layout.addWidget(self.question)
-
-    def ask(self) -> None:
-        text = self.question.text().strip()
-        if not text:
-            return
-        hits = self.services.results.search(text, limit=8)
-        names = {r.analysis_id: r.page_name or r.ad_id for r in self.services.results.summaries()}
-        if not hits:
-            body = "<p>No analysed ad mentions that.</p>"
-        else:
-            body = "".join(
-                f"<p><b>{names.get(i, ad)}</b>: {snippet.replace('[', MARK).replace(']', '</span>')}</p>"
-                for i, ad, snippet in hits
-            )
-        self.answer.append(
-            f"<p><b>You:</b> {text}</p>{body}<p><small>Search mode: with an AI model set in Settings, "
-            "a model would summarise these passages.</small></p><hr>"
-        )
-        self.question.clear()
-
-
 class MainWindow(QMainWindow):
     """Hosts the views; the runner, services and event bridge are handed in by the app."""
 
@@ -146,7 +110,9 @@ class MainWindow(QMainWindow):
             "It charts what the analysed ads use: hooks, offers, calls to action, and how they score.",
             self.dashboard_content,
         )
-        self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", SearchChat(services))
+        self.chat_content = ChatView(services)
+        self.chat_content.open_ad.connect(self.open_in_results)
+        self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
         self.settings = SettingsView(services)
 
         self.nav = QListWidget()
@@ -272,8 +238,9 @@ class MainWindow(QMainWindow):
         self.settings.focus_field(field)
 
     def on_settings_saved(self) -> None:
-        # New credentials or models apply to the next jobs.
+        # New credentials or models apply to the next jobs and the next question.
         self.services.reset_pipeline()
+        self.chat_content.update_model()
 
     def open_in_results(self, analysis_id: int) -> None:
         self.nav.setCurrentRow(VIEWS.index("Results"))

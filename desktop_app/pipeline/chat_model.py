@@ -1,0 +1,84 @@
+"""The chat model behind Chat: any OpenAI-compatible server, streamed through the official async
+`openai` client, so the window's event loop (qasync) stays free while the answer arrives.
+
+Every failure becomes a `ChatStreamError` whose message says what happened in words a marketer can
+act on; the caller keeps whatever text arrived before it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlparse
+
+
+class ChatStreamError(Exception):
+    """The answer could not be (completely) streamed; the message says why."""
+
+
+class ChatModel:
+    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None, timeout_s: float = 60.0):
+        self.model = model
+        self.base_url = base_url or None
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+
+    def describe(self) -> str:
+        host = urlparse(self.base_url).netloc if self.base_url else "OpenAI"
+        return f"{self.model} at {host}"
+
+    async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
+        """The answer's text as it arrives."""
+        import httpx
+        import openai
+
+        client = openai.AsyncOpenAI(
+            base_url=self.base_url, api_key=self.api_key or "not-needed", timeout=self.timeout_s, max_retries=1
+        )
+        finish: str | None = None
+        received = 0
+        try:
+            stream: Any = await client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                stream=True,
+            )
+            async for chunk in stream:
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                if choice.delta is not None and choice.delta.content:
+                    received += len(choice.delta.content)
+                    yield choice.delta.content
+                finish = choice.finish_reason or finish
+        except openai.APIStatusError as exc:
+            raise ChatStreamError(self._refused(exc)) from exc
+        except (openai.APIConnectionError, openai.APITimeoutError, httpx.HTTPError) as exc:
+            where = f"after {received} characters" if received else "before any answer arrived"
+            raise ChatStreamError(f"The connection to {self.describe()} broke {where} ({_reason(exc)}).") from exc
+        finally:
+            await client.close()
+        if finish is None:
+            raise ChatStreamError(f"The answer from {self.describe()} stopped before it was finished.")
+        if finish == "length":
+            raise ChatStreamError("The answer reached the model's length limit and is cut short.")
+
+    def _refused(self, exc: Any) -> str:
+        status = exc.status_code
+        if status in (401, 403):
+            return f"{self.describe()} rejected the API key (HTTP {status}). Check the key in Settings."
+        if status == 404:
+            return f"The server does not know the model {self.model!r} (HTTP 404). Check the model in Settings."
+        if status == 429:
+            return f"{self.describe()} is rate limiting requests (HTTP 429). Try again in a moment."
+        return f"{self.describe()} refused the request (HTTP {status}): {_reason(exc)}"
+
+
+def _reason(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    cause = exc.__cause__ or exc.__context__
+    text = str(exc) or type(exc).__name__
+    return f"{text}: {cause}" if cause is not None and str(cause) and str(cause) not in text else text

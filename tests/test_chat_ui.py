@@ -1,0 +1,176 @@
+"""The Chat view with pytest-qt on a qasync loop, against a loopback OpenAI-compatible server that
+streams server-sent events: a streamed answer with citations, a stream cut in the middle, a stopped
+answer, search mode without a model, and conversations kept across a relaunch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.composition import AppServices
+from desktop_app.core.chat import MessageStatus
+from desktop_app.ui.main_window import VIEWS, MainWindow
+from tests.servers import OpenAIDouble, serve
+from tests.test_ui import close_window, make_window
+from tests.workload import FileWorkload
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """The app's event loop: qasync runs asyncio on Qt's loop."""
+    import qasync
+
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    asyncio.set_event_loop(None)
+    event_loop.close()
+
+
+@pytest.fixture
+def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIDouble]:
+    double = OpenAIDouble({})
+    with serve(double.handle) as url:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        yield double
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, analysed: AppServices) -> Iterator[MainWindow]:
+    win, pool = make_window(analysed, FileWorkload(items=1, delay=0.01))
+    win.nav.setCurrentRow(VIEWS.index("Chat"))
+    yield win
+    close_window(win, pool)
+
+
+def run_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    loop.run_until_complete(asyncio.wait_for(wait(), timeout))
+
+
+def ask(window: MainWindow, question: str) -> None:
+    chat = window.chat_content
+    chat.question.setText(question)
+    chat.send.click()
+
+
+def test_an_answer_streams_without_blocking_and_its_citation_opens_the_ad(
+    model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop
+) -> None:
+    chat = window.chat_content
+    assert window.chat.unlocked and "gpt-4o-mini at 127.0.0.1" in chat.mode.text()
+    model.script.append({"stream": ["Northwind Fitness ", "offers a free 14-day ", "trial [1]."], "piece_delay_s": 0.2})
+    shown: list[str] = []
+    probe = QTimer(interval=10)
+    probe.timeout.connect(lambda: shown.append(chat.view.toPlainText()))
+    probe.start()
+    ask(window, "Which competitors use free-trial offers?")
+    assert chat.streaming and chat.stop.isVisible() and not chat.send.isVisible()
+    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    probe.stop()
+
+    # The window kept painting while the answer arrived: part of it was on screen before the rest.
+    assert any("Northwind Fitness offers a free 14-day" in t and "trial [1]." not in t for t in shown)
+    text = chat.view.toPlainText()
+    assert "Northwind Fitness offers a free 14-day trial [1]." in text
+    assert "Cited: [1] Northwind Fitness" in text
+    question, answer = chat.store.messages(chat.conversation_id or 0)
+    assert question.content == "Which competitors use free-trial offers?"
+    assert answer.status == MessageStatus.COMPLETE and answer.sources[0].cited
+    assert answer.sources[0].ad_id == "900000000000002"
+    sent = model.requests[-1]
+    assert sent["stream"] is True and "<ads>" in sent["messages"][-1]["content"]
+    assert not chat.stop.isVisible() and chat.send.isVisible()
+
+    chat.view.anchorClicked.emit(QUrl(f"ad:{answer.sources[0].analysis_id}"))
+    assert window.stack.currentWidget() is window.results
+    assert window.results.detail.result is not None
+    assert window.results.detail.result.ad_id == "900000000000002"
+
+
+def test_a_stream_cut_in_the_middle_keeps_the_partial_answer_and_says_so(
+    model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop
+) -> None:
+    chat = window.chat_content
+    model.script.append({"stream": ["Lumen Skincare ", "gives a 60-day ", "guarantee [1]."], "cut_after": 2})
+    ask(window, "Which ads offer a money-back guarantee?")
+    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    _, answer = chat.store.messages(chat.conversation_id or 0)
+    assert answer.status == MessageStatus.FAILED
+    assert answer.content == "Lumen Skincare gives a 60-day "
+    assert "broke after 30 characters" in answer.note and "What had arrived is kept above." in answer.note
+    text = chat.view.toPlainText()
+    assert "Lumen Skincare gives a 60-day" in text and "broke after 30 characters" in text
+    assert "Ads given to the model: [1] Lumen Skincare" in text  # nothing cited: the sources are still listed
+
+    # The next question works as usual.
+    model.script.append({"stream": ["Acme Books [1]."]})
+    ask(window, "Who targets small business owners?")
+    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    assert chat.store.messages(chat.conversation_id or 0)[-1].status == MessageStatus.COMPLETE
+
+
+def test_stop_keeps_what_arrived(model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
+    chat = window.chat_content
+    model.script.append({"stream": [f"word{n} " for n in range(40)], "piece_delay_s": 0.1})
+    ask(window, "What hooks does Example Meals open with?")
+    run_until(loop, lambda: "word2" in chat._partial)
+    chat.stop.click()
+    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    _, answer = chat.store.messages(chat.conversation_id or 0)
+    assert answer.status == MessageStatus.CANCELLED
+    assert answer.content.startswith("word0 word1 word2") and "word39" not in answer.content
+    assert "You stopped this answer. What had arrived is kept above." in chat.view.toPlainText()
+
+
+def test_a_question_no_ad_matches_is_answered_without_the_model(
+    model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop
+) -> None:
+    ask(window, "xylophone zeppelin")
+    assert model.requests == [] and not window.chat_content.streaming
+    assert "No analysed ad matches that question" in window.chat_content.view.toPlainText()
+
+
+def test_search_mode_shows_highlighted_passages_and_conversations_survive_a_relaunch(
+    qtbot: QtBot, analysed: AppServices, no_model: None
+) -> None:
+    win, pool = make_window(analysed, FileWorkload(items=1, delay=0.01))
+    chat = win.chat_content
+    assert chat.model is None and "Search mode" in chat.mode.text()
+    ask(win, "Which ads offer a money-back guarantee?")
+    html = chat.view.toHtml()
+    assert "background-color:#fff59d" in html and ">guarantee<" in html
+    text = chat.view.toPlainText()
+    assert "[1] Lumen Skincare" in text and "a model would summarise these passages" in text
+    _, answer = chat.store.messages(chat.conversation_id or 0)
+    assert answer.status == MessageStatus.SEARCH and answer.sources[0].ad_id == "900000000000003"
+    chat.view.anchorClicked.emit(QUrl(f"ad:{answer.sources[0].analysis_id}"))
+    assert win.results.detail.result is not None and win.results.detail.result.ad_id == "900000000000003"
+    close_window(win, pool)
+
+    again, pool = make_window(analysed, FileWorkload(items=1, delay=0.01))
+    chat = again.chat_content
+    assert chat.conversations.count() == 1
+    assert chat.conversations.item(0).text() == "Which ads offer a money-back guarantee?"
+    chat.conversations.setCurrentRow(0)
+    assert "[1] Lumen Skincare" in chat.view.toPlainText()
+    chat.new_conversation()
+    assert chat.conversation_id is None and "For example" in chat.view.toPlainText()
+    chat.delete_conversation(chat.store.conversations()[0].conversation_id)
+    assert chat.conversations.count() == 0
+    close_window(again, pool)
