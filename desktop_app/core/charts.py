@@ -6,9 +6,12 @@ Built off the UI thread from `AdFacts`; the window only turns them into QtCharts
 from __future__ import annotations
 
 import csv
+import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import IO, Any, Literal
 
 from desktop_app.core.db import Database
@@ -26,6 +29,7 @@ BREAKDOWNS = {
     "tones": "Tones",
 }
 DAY_BUCKETS = ((0, 7, "up to a week"), (8, 30, "8-30 days"), (31, 90, "1-3 months"), (91, 180, "3-6 months"))
+BAND_ENDS = [hi for _, hi, _ in DAY_BUCKETS]
 OUTCOME_ORDER = ("completed", "failed", "cancelled")
 
 
@@ -49,6 +53,7 @@ class ChartData:
     # Scatter charts: (x, y, analysis ids at that point), and a trend line through the categories.
     points: list[tuple[float, float, list[int]]] = field(default_factory=list)
     trend: list[tuple[float, float]] = field(default_factory=list)
+    point_span: int = 1  # how many x units one point covers
     note: str = ""
 
     @property
@@ -62,8 +67,9 @@ class ChartData:
     def table(self) -> tuple[list[str], list[list[Any]]]:
         """The numbers behind the chart, as a header and rows."""
         if self.kind == "scatter":
-            return [self.x_label, self.y_label, "Ads", "Analysis ids"], [
-                [x, y, len(ids), " ".join(map(str, ids))] for x, y, ids in self.points
+            x_label = self.x_label if self.point_span == 1 else f"{self.x_label} (from)"
+            return [x_label, self.y_label, "Ads", "Analysis ids"], [
+                [_number(x), _number(y), len(ids), " ".join(map(str, ids))] for x, y, ids in self.points
             ]
         header = [self.x_label or "Category", *(s.name for s in self.series)]
         rows = [[c, *(_number(s.values[i]) for s in self.series)] for i, c in enumerate(self.categories)]
@@ -85,13 +91,19 @@ def label(value: str) -> str:
 
 
 def _counts(
-    facts: Sequence[AdFacts], values: Callable[[AdFacts], Iterable[str]], top: int = TOP
+    facts: Sequence[AdFacts], field_name: str, top: int = TOP
 ) -> tuple[list[str], list[float], list[list[int]]]:
-    """Count ads per value (an ad counts once per value it has), most used first, the rest as Other."""
+    """Count ads per value of a field (an ad counts once per value it has), most used first, the rest
+    summed up as Other."""
     ids: dict[str, list[int]] = defaultdict(list)
-    for f in facts:
-        for value in set(values(f)):
-            ids[value].append(f.analysis_id)
+    get = attrgetter(field_name)
+    if field_name in MULTI_VALUED:
+        for f in facts:
+            for value in get(f) or ("no offer",):
+                ids[value].append(f.analysis_id)
+    else:
+        for f in facts:
+            ids[get(f)].append(f.analysis_id)
     ranked = _ranked(Counter({v: len(i) for v, i in ids.items()}))
     shown, rest = ranked[:top], ranked[top:]
     categories = [label(v) for v in shown]
@@ -102,34 +114,41 @@ def _counts(
     return categories, [float(len(g)) for g in groups], groups
 
 
-DIMENSIONS: dict[str, tuple[str, Callable[[AdFacts], Iterable[str]]]] = {
-    "hooks": ("Which hook types do the ads open with?", lambda f: [f.hook_type]),
-    "ctas": ("Which calls to action do they use?", lambda f: [f.cta_type]),
-    "offers": ("Which offers do they make?", lambda f: f.offer_types or ["no offer"]),
-    "angles": ("Which messaging angles do they take?", lambda f: [f.angle]),
-    "tones": ("Which tones do they strike?", lambda f: [f.tone]),
+MULTI_VALUED = {"offer_types"}  # an ad may make several offers; one without any counts as "no offer"
+DIMENSIONS = {  # key: (question, AdFacts field)
+    "hooks": ("Which hook types do the ads open with?", "hook_type"),
+    "ctas": ("Which calls to action do they use?", "cta_type"),
+    "offers": ("Which offers do they make?", "offer_types"),
+    "angles": ("Which messaging angles do they take?", "angle"),
+    "tones": ("Which tones do they strike?", "tone"),
 }
 
 
 def usage_chart(facts: Sequence[AdFacts], key: str) -> ChartData:
-    question, values = DIMENSIONS[key]
-    categories, counts, ids = _counts(facts, values)
+    question, field_name = DIMENSIONS[key]
+    categories, counts, ids = _counts(facts, field_name)
     return ChartData(key, BREAKDOWNS[key], question, "bar", categories, [Series("Ads", counts, ids)])
 
 
 def by_page_chart(facts: Sequence[AdFacts], key: str, pages: int = 8, shown: int = 5) -> ChartData:
     """One dimension split by page: what each competitor does, the most active pages first."""
-    question, values = DIMENSIONS[key]
+    question, field_name = DIMENSIONS[key]
+    get = attrgetter(field_name)
+
+    def values(f: AdFacts) -> Sequence[str]:
+        value = get(f)
+        return (value or ("no offer",)) if field_name in MULTI_VALUED else (value,)
+
     page_counts = Counter(f.page or "(no page)" for f in facts)
     top_pages = _ranked(page_counts)[:pages]
-    value_counts = Counter(v for f in facts for v in set(values(f)))
+    value_counts = Counter(v for f in facts for v in values(f))
     names = _ranked(value_counts)[:shown] + ([REST] if len(value_counts) > shown else [])
     cells: dict[str, list[list[int]]] = {name: [[] for _ in top_pages] for name in names}
     column = {page: i for i, page in enumerate(top_pages)}
     for f in facts:
         i = column.get(f.page or "(no page)")
         if i is not None:
-            for value in set(values(f)):
+            for value in values(f):
                 cells[value if value in cells else REST][i].append(f.analysis_id)
     series = [Series("Other" if n == REST else label(n), [float(len(c)) for c in cells[n]], cells[n]) for n in names]
     return ChartData(
@@ -166,17 +185,20 @@ def score_chart(facts: Sequence[AdFacts]) -> ChartData:
     return ChartData("scores", "Scores", "How are the scores spread?", "bar", categories, series, x_label="Score (1-5)")
 
 
-def days_chart(facts: Sequence[AdFacts]) -> ChartData:
-    """Days running against overall score, one point per (days, score) with every ad at it, and the
-    average score per age band: long-running ads are the ones advertisers keep paying for."""
+def days_chart(facts: Sequence[AdFacts], max_columns: int = 120) -> ChartData:
+    """Days running against overall score, and the average score per age band: long-running ads are
+    the ones advertisers keep paying for.
+
+    One point per (days, score) with every ad at it; beyond `max_columns` distinct days, days are
+    grouped into equal spans, so the chart stays readable (and quick to draw) with 10,000 ads."""
+    dated = [f for f in facts if f.days_running is not None and f.overall]
+    width = max(1, math.ceil(max((f.days_running or 0 for f in dated), default=0) / max_columns))
     at: dict[tuple[int, int], list[int]] = defaultdict(list)
     bands: list[list[AdFacts]] = [[] for _ in range(len(DAY_BUCKETS) + 1)]
-    for f in facts:
-        if f.days_running is None or not f.overall:
-            continue
-        at[(f.days_running, f.overall)].append(f.analysis_id)
-        band = next((i for i, (lo, hi, _) in enumerate(DAY_BUCKETS) if lo <= f.days_running <= hi), len(DAY_BUCKETS))
-        bands[band].append(f)
+    for f in dated:
+        days = f.days_running or 0
+        at[(days - days % width, f.overall)].append(f.analysis_id)
+        bands[bisect_left(BAND_ENDS, days)].append(f)
     names = [name for _, _, name in DAY_BUCKETS] + ["over 6 months"]
     averages = [round(sum(f.overall for f in b) / len(b), 2) if b else 0.0 for b in bands]
     band_ids = [[f.analysis_id for f in b] for b in bands]
@@ -194,6 +216,8 @@ def days_chart(facts: Sequence[AdFacts]) -> ChartData:
         y_label="Overall score",
         points=[(float(d), float(s), ids) for (d, s), ids in sorted(at.items())],
         trend=trend,
+        point_span=width,
+        note=f"Each point groups {width} days." if width > 1 else "",
     )
 
 

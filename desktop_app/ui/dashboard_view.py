@@ -23,7 +23,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt, Signal, SignalInstance
+from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QColor, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -337,6 +337,7 @@ class DashboardView(QWidget):
         self.data: DashboardData | None = None
         self._generation = 0
         self._dirty = True
+        self._to_build: list[tuple[ChartCard, ChartData]] = []
 
         self.job = self._combo("Any job")
         self.source = self._combo("Any source")
@@ -447,11 +448,11 @@ class DashboardView(QWidget):
             card.selected.connect(self.show_ads)
             self.grid.addWidget(card, len(self.cards) // 2, len(self.cards) % 2)
             self.cards.append(card)
-        for card, chart in zip(self.cards, data.charts, strict=True):
-            card.show_chart(chart)
         stacked = self.cards[1]
         if self.by_page.parent() is not stacked:
             stacked.header.insertWidget(1, self.by_page)
+        self._to_build = list(zip(self.cards, data.charts, strict=True))
+        self._build_next(self._generation)
         facts = list(data.facts.values())
         pages = len({f.page for f in facts})
         average = sum(f.overall for f in facts) / len(facts) if facts else 0.0
@@ -459,7 +460,17 @@ class DashboardView(QWidget):
             f"{_plural(len(facts), 'analysed ad video')} from {_plural(pages, 'page')}"
             + (f", average overall score {average:.1f} of 5" if facts else "")
         )
-        self.refreshed.emit()
+
+    def _build_next(self, generation: int) -> None:
+        """One chart per event-loop turn: the window keeps answering while a refresh draws."""
+        if generation != self._generation or not self._to_build:
+            return
+        card, chart = self._to_build.pop(0)
+        card.show_chart(chart)
+        if self._to_build:
+            QTimer.singleShot(1, lambda: self._build_next(generation))
+        else:
+            self.refreshed.emit()
 
     def show_ads(self, what: str, ids: list[int]) -> None:
         self.ads.show_ads(what, ids, self.data.facts if self.data else {})
