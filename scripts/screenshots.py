@@ -1,5 +1,7 @@
 """Saves screenshots of every view into docs/screenshots/, from the real window running the real
-sample job offline (and a Meta search without a token, to show a failed job).
+sample job offline (and a Meta search without a token, to show a failed job). Chat is shown in search
+mode (no model), then answering through an OpenAI-compatible server: a local test server that streams a
+scripted answer, since this script runs offline.
 
 Usage: python scripts/screenshots.py   (uses a temporary data folder; QT_QPA_PLATFORM defaults to offscreen)
 """
@@ -22,15 +24,21 @@ def main() -> int:
     for name in ("META_ACCESS_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         os.environ.pop(name, None)
     sys.path.insert(0, str(REPO))
-    from PySide6.QtCore import QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QPointF, QThreadPool, QTimer
+    from PySide6.QtWidgets import QApplication, QScrollArea
 
     from desktop_app.composition import open_services
     from desktop_app.core.types import JobStatus, SourceSpec
     from desktop_app.ui.bridge import PoolExecutor
     from desktop_app.ui.main_window import VIEWS, MainWindow
+    from tests.servers import OpenAIDouble, serve
 
     app = QApplication(sys.argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     services = open_services()
     pool = QThreadPool()
     runner = services.make_runner(executor=PoolExecutor(pool))
@@ -39,6 +47,10 @@ def main() -> int:
     window.show()
     runner.start()
     OUT.mkdir(parents=True, exist_ok=True)
+
+    model = OpenAIDouble({})
+    server = serve(model.handle)
+    model_url = f"{server.__enter__()}/v1"
 
     def shot(name: str) -> None:
         window.grab().save(str(OUT / f"{name}.png"))
@@ -72,18 +84,60 @@ def main() -> int:
         QTimer.singleShot(300, lambda: (shot("results"), step_views()))
 
     def step_views() -> None:
-        for name, file in (("Dashboard", "dashboard"), ("Settings", "settings")):
-            view(name)
-            shot(file)
+        view("Settings")
+        shot("settings")
+        dashboard = window.dashboard_content
+        dashboard.refreshed.connect(step_dashboard)
+        view("Dashboard")
+
+    def step_dashboard() -> None:
+        dashboard = window.dashboard_content
+        dashboard.refreshed.disconnect(step_dashboard)
+        hooks = dashboard.cards[0]
+        assert hooks.data is not None
+        hooks.clicks.bar(0, hooks.data.categories.index("question"))
+        QTimer.singleShot(300, lambda: (shot("dashboard"), step_dashboard_scores()))
+
+    def step_dashboard_scores() -> None:
+        dashboard = window.dashboard_content
+        scores = next(c for c in dashboard.cards if c.data is not None and c.data.key == "days_vs_score")
+        scroll = dashboard.findChild(QScrollArea)
+        scroll.ensureWidgetVisible(scores, 0, 0)
+        assert scores.data is not None
+        x, y, _ = max(scores.data.points, key=lambda p: p[1])
+        scores.clicks.point(QPointF(x, y))
+        QTimer.singleShot(300, lambda: (shot("dashboard-scores"), step_chat()))
+
+    def step_chat() -> None:
         view("Chat")
-        window.chat.content.question.setText("which ads offer a free trial?")
-        window.chat.content.ask()
-        shot("chat")
-        step_failed()
+        chat = window.chat_content
+        chat.ask("Which ads offer a money-back guarantee?")
+        QTimer.singleShot(300, lambda: (shot("chat-search"), step_chat_model()))
+
+    def step_chat_model() -> None:
+        chat = window.chat_content
+        os.environ["OPENAI_BASE_URL"] = model_url
+        os.environ["OPENAI_API_KEY"] = "sk-local"
+        chat.update_model()
+        chat.new_conversation()
+        model.script.append(
+            {
+                "stream": [
+                    "Two of your competitors lead with a risk-free offer:\n",
+                    "- **Northwind Fitness** offers a free 14-day trial and asks viewers to get the app [1].\n",
+                    "- **Example Meals** gives 50% off the first box with free shipping, this week only [2].\n",
+                    "Both put the offer in the last seconds, right before the call to action [1, 2].",
+                ],
+                "piece_delay_s": 0.1,
+            }
+        )
+        chat.ask("Which competitors use free-trial or discount offers?")
+        when(lambda: not chat.streaming, lambda: (shot("chat"), step_failed()))
 
     def finish() -> None:
         runner.shutdown()
         window.close()
+        server.__exit__(None, None, None)
 
     shot("analysis-empty")
     view("Dashboard")
@@ -97,8 +151,11 @@ def main() -> int:
             when(lambda: job(JobStatus.COMPLETED), lambda: (shot("analysis-completed"), step_results())),
         ),
     )
-    QTimer.singleShot(120_000, app.quit)
-    app.exec()
+    QTimer.singleShot(180_000, app.quit)
+    quitting = asyncio.Event()
+    app.aboutToQuit.connect(quitting.set)
+    with loop:
+        loop.run_until_complete(quitting.wait())
     pool.waitForDone(5000)
     services.close()
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop_app.composition import AppServices
 from desktop_app.core.db import Database
+from desktop_app.core.results import HIT_END, HIT_START
 from desktop_app.core.types import JobStatus, SourceSpec
 from tests.conftest import REPO, wait_final
 
@@ -36,12 +37,12 @@ def test_identical_videos_in_two_ads_are_transcribed_once(services: AppServices,
         assert conn.exec_driver_sql("SELECT count(*) FROM videos").scalar() == 1
 
 
-def test_search_finds_ads_by_transcript_copy_and_analysis(services: AppServices) -> None:
-    _run(services, SourceSpec("sample"))
+def test_search_finds_ads_by_transcript_copy_and_analysis(analysed: AppServices) -> None:
+    services = analysed
     by = {row.analysis_id: row.ad_id for row in services.results.results()}
     hits = services.results.search("guarantee")
     assert hits and by[hits[0][0]] == "900000000000003"
-    assert "[guarantee]" in hits[0][2]
+    assert f"{HIT_START}guarantee{HIT_END}" in hits[0][2]
     assert {ad for _, ad, _ in services.results.search("coffee")} == {"900000000000005"}
     assert "900000000000001" in {ad for _, ad, _ in services.results.search("free shipping")}
     services.results.search('"; DROP TABLE ads; -- NEAR(')  # quoted as terms: no error, no effect

@@ -192,7 +192,9 @@ def days_chart(facts: Sequence[AdFacts], max_columns: int = 120) -> ChartData:
     One point per (days, score) with every ad at it; beyond `max_columns` distinct days, days are
     grouped into equal spans, so the chart stays readable (and quick to draw) with 10,000 ads."""
     dated = [f for f in facts if f.days_running is not None and f.overall]
-    width = max(1, math.ceil(max((f.days_running or 0 for f in dated), default=0) / max_columns))
+    width = 1
+    if len({f.days_running for f in dated}) > max_columns:
+        width = math.ceil(max(f.days_running or 0 for f in dated) / max_columns)
     at: dict[tuple[int, int], list[int]] = defaultdict(list)
     bands: list[list[AdFacts]] = [[] for _ in range(len(DAY_BUCKETS) + 1)]
     for f in dated:
@@ -208,7 +210,8 @@ def days_chart(facts: Sequence[AdFacts], max_columns: int = 120) -> ChartData:
     return ChartData(
         "days_vs_score",
         "Days running vs overall score",
-        "Do the ads that keep running score higher? (Running time is the only performance signal public ads carry.)",
+        "Do the ads that keep running score higher? Running time is the only performance signal public ads"
+        " carry. Click a point to list its ads.",
         "scatter",
         names,
         [Series("Average overall score", averages, band_ids)],

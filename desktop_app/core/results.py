@@ -356,6 +356,8 @@ class ResultStore:
         in_pages = f" AND page_name IN ({', '.join(f':p{i}' for i in range(len(pages)))})" if pages else ""
         params: dict[str, Any] = {"n": limit} | {f"p{i}": page for i, page in enumerate(pages)}
         rows: Sequence[Any] = []
+        # The passage shown is the first of transcript, copy, page name and analysis with a hit in it.
+        snippets = ", ".join(f"snippet(search_index, {c}, '{HIT_START}', '{HIT_END}', '...', 14)" for c in (4, 3, 2, 5))
         with self.db.read() as session:
             known = [
                 f'"{w}"'
@@ -367,15 +369,14 @@ class ResultStore:
             for match in (" ".join(known), " OR ".join(known)) if known else ():
                 rows = session.execute(
                     text(
-                        f"SELECT analysis_id, ad_id, snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '...', 14)"
-                        f" FROM search_index WHERE search_index MATCH :q{in_pages}"
+                        f"SELECT analysis_id, ad_id, {snippets} FROM search_index WHERE search_index MATCH :q{in_pages}"
                         " ORDER BY bm25(search_index, 0, 0, 4.0, 2.0, 1.0, 1.0) LIMIT :n"
                     ),
                     params | {"q": match},
                 ).all()
                 if rows:
                     break
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), next((p for p in r[2:] if HIT_START in p), r[2])) for r in rows]
 
     def page_names(self) -> list[str]:
         with self.db.read() as session:
@@ -438,6 +439,17 @@ def ad_copy(metadata: dict[str, Any]) -> list[str]:
 
 SEARCH_STOP_WORDS = frozenset(
     [
+        # Words every analysed ad matches, so they never narrow a search.
+        "ad",
+        "ads",
+        "advert",
+        "adverts",
+        "brand",
+        "brands",
+        "competitor",
+        "competitors",
+        "video",
+        "videos",
         "a",
         "an",
         "and",
@@ -483,16 +495,23 @@ SEARCH_STOP_WORDS = frozenset(
 )
 
 
+NOT_INDEXED = frozenset(
+    ["recommendations", "limitations", "scores", "structure", "source", "modality", "inferred_from", "confidence"]
+)
+
+
 def _analysis_text(analysis: dict[str, Any]) -> str:
     """Flatten what the analysis says about the ad (labels, quotes, summary) into searchable words.
 
-    Recommendations and limitations are left out: they are advice, not facts about the ad."""
+    Left out: recommendations and limitations (advice, not facts about the ad), scores and their
+    rationales (judgements, worded alike for every ad), the structure's beat labels, and bookkeeping
+    (where a quote came from, how sure the analyser is), which every ad shares."""
     parts: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key not in ("recommendations", "limitations"):
+                if key not in NOT_INDEXED:
                     walk(item)
         elif isinstance(value, list):
             for item in value:

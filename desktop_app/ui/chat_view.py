@@ -161,6 +161,8 @@ class ChatView(QWidget):
 
         self.conversations = QListWidget()
         self.conversations.setAccessibleName("Conversations")
+        self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversations.currentItemChanged.connect(self._on_pick)
         self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversations.customContextMenuRequested.connect(self._menu)
@@ -231,7 +233,8 @@ class ChatView(QWidget):
         for conversation in self.store.conversations():
             item = QListWidgetItem(conversation.title)
             item.setData(Qt.ItemDataRole.UserRole, conversation.conversation_id)
-            item.setToolTip(time.strftime("%d %b %Y %H:%M", time.localtime(conversation.updated_at)))
+            when = time.strftime("%d %b %Y %H:%M", time.localtime(conversation.updated_at))
+            item.setToolTip(f"{conversation.title}\n{when}")
             self.conversations.addItem(item)
             if conversation.conversation_id == self.conversation_id:
                 self.conversations.setCurrentItem(item)

@@ -133,7 +133,7 @@ def _bars(chart: QChart, data: ChartData, on_click: ClickHandler) -> None:
 
 def _scatter(chart: QChart, data: ChartData, on_click: ClickHandler) -> None:
     points = QScatterSeries()
-    points.setName("Ads (click a point to list them)")
+    points.setName("Ads")
     points.setMarkerSize(7)
     colour = QColor(BLUE)
     colour.setAlpha(120)
@@ -154,9 +154,11 @@ def _scatter(chart: QChart, data: ChartData, on_click: ClickHandler) -> None:
     days.applyNiceNumbers()
     scores = QValueAxis()
     scores.setTitleText(data.y_label)
-    scores.setRange(0.5, 5.5)
-    scores.setTickCount(6)
-    scores.setLabelFormat("%.0f")
+    scores.setRange(0.5, 5.5)  # room around the 1 and 5 markers; ticks on the whole scores only
+    scores.setTickType(QValueAxis.TickType.TicksDynamic)
+    scores.setTickAnchor(1)
+    scores.setTickInterval(1)
+    scores.setLabelFormat("%d")
     for series in (points, trend):
         _attach(chart, series, days, Qt.AlignmentFlag.AlignBottom)
         _attach(chart, series, scores, Qt.AlignmentFlag.AlignLeft)
@@ -292,6 +294,8 @@ class AdList(QWidget):
         self.count.setObjectName("Muted")
         self.list = QListWidget()
         self.list.setAccessibleName("Ads behind the selection")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.itemActivated.connect(self._open)
         self.list.itemDoubleClicked.connect(self._open)
         self.open_button = QPushButton("Open in Results")
