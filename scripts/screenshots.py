@@ -132,7 +132,7 @@ def main() -> int:
             }
         )
         chat.ask("Which competitors use free-trial or discount offers?")
-        when(lambda: not chat.streaming, lambda: (shot("chat"), step_failed()))
+        when(lambda: not chat.busy, lambda: (shot("chat"), step_failed()))
 
     def finish() -> None:
         runner.shutdown()

@@ -63,10 +63,20 @@ def run_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], ti
     loop.run_until_complete(asyncio.wait_for(wait(), timeout))
 
 
-def ask(window: MainWindow, question: str) -> None:
+def ask(window: MainWindow, question: str) -> list[int]:
+    """Type a question and click Ask; the list fills with the answer's id when it has ended."""
     chat = window.chat_content
+    answered: list[int] = []
+    chat.answered.connect(answered.append)
     chat.question.setText(question)
     chat.send.click()
+    return answered
+
+
+def answer(window: MainWindow, question: str, loop: asyncio.AbstractEventLoop) -> None:
+    """Ask, and run the app's loop until the answer has ended (streamed, failed or stopped)."""
+    answered = ask(window, question)
+    run_until(loop, lambda: bool(answered))
 
 
 def test_an_answer_streams_without_blocking_and_its_citation_opens_the_ad(
@@ -79,9 +89,9 @@ def test_an_answer_streams_without_blocking_and_its_citation_opens_the_ad(
     probe = QTimer(interval=10)
     probe.timeout.connect(lambda: shown.append(chat.view.toPlainText()))
     probe.start()
-    ask(window, "Which competitors use free-trial offers?")
-    assert chat.streaming and chat.stop.isVisible() and not chat.send.isVisible()
-    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    answered = ask(window, "Which competitors use free-trial offers?")
+    assert chat.busy and chat.stop.isVisible() and not chat.send.isVisible()
+    run_until(loop, lambda: bool(answered))
     probe.stop()
 
     # The window kept painting while the answer arrived: part of it was on screen before the rest.
@@ -89,15 +99,15 @@ def test_an_answer_streams_without_blocking_and_its_citation_opens_the_ad(
     text = chat.view.toPlainText()
     assert "Northwind Fitness offers a free 14-day trial [1]." in text
     assert "Cited: [1] Northwind Fitness" in text
-    question, answer = chat.store.messages(chat.conversation_id or 0)
+    question, reply = chat.store.messages(chat.conversation_id or 0)
     assert question.content == "Which competitors use free-trial offers?"
-    assert answer.status == MessageStatus.COMPLETE and answer.sources[0].cited
-    assert answer.sources[0].ad_id == "900000000000002"
+    assert reply.status == MessageStatus.COMPLETE and reply.sources[0].cited
+    assert reply.sources[0].ad_id == "900000000000002"
     sent = model.requests[-1]
     assert sent["stream"] is True and "<ads>" in sent["messages"][-1]["content"]
     assert not chat.stop.isVisible() and chat.send.isVisible()
 
-    chat.view.anchorClicked.emit(QUrl(f"ad:{answer.sources[0].analysis_id}"))
+    chat.view.anchorClicked.emit(QUrl(f"ad:{reply.sources[0].analysis_id}"))
     assert window.stack.currentWidget() is window.results
     assert window.results.detail.result is not None
     assert window.results.detail.result.ad_id == "900000000000002"
@@ -108,41 +118,39 @@ def test_a_stream_cut_in_the_middle_keeps_the_partial_answer_and_says_so(
 ) -> None:
     chat = window.chat_content
     model.script.append({"stream": ["Lumen Skincare ", "gives a 60-day ", "guarantee [1]."], "cut_after": 2})
-    ask(window, "Which ads offer a money-back guarantee?")
-    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
-    _, answer = chat.store.messages(chat.conversation_id or 0)
-    assert answer.status == MessageStatus.FAILED
-    assert answer.content == "Lumen Skincare gives a 60-day "
-    assert "broke after 30 characters" in answer.note and "What had arrived is kept above." in answer.note
+    answer(window, "Which ads offer a money-back guarantee?", loop)
+    _, reply = chat.store.messages(chat.conversation_id or 0)
+    assert reply.status == MessageStatus.FAILED
+    assert reply.content == "Lumen Skincare gives a 60-day "
+    assert "broke after 30 characters" in reply.note and "What had arrived is kept above." in reply.note
     text = chat.view.toPlainText()
     assert "Lumen Skincare gives a 60-day" in text and "broke after 30 characters" in text
     assert "Ads given to the model: [1] Lumen Skincare" in text  # nothing cited: the sources are still listed
 
     # The next question works as usual.
     model.script.append({"stream": ["Acme Books [1]."]})
-    ask(window, "Who targets small business owners?")
-    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
+    answer(window, "Who targets small business owners?", loop)
     assert chat.store.messages(chat.conversation_id or 0)[-1].status == MessageStatus.COMPLETE
 
 
 def test_stop_keeps_what_arrived(model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
     chat = window.chat_content
     model.script.append({"stream": [f"word{n} " for n in range(40)], "piece_delay_s": 0.1})
-    ask(window, "What hooks does Example Meals open with?")
+    answered = ask(window, "What hooks does Example Meals open with?")
     run_until(loop, lambda: "word2" in chat._partial)
     chat.stop.click()
-    loop.run_until_complete(chat.task)  # type: ignore[arg-type]
-    _, answer = chat.store.messages(chat.conversation_id or 0)
-    assert answer.status == MessageStatus.CANCELLED
-    assert answer.content.startswith("word0 word1 word2") and "word39" not in answer.content
+    run_until(loop, lambda: bool(answered))
+    _, reply = chat.store.messages(chat.conversation_id or 0)
+    assert reply.status == MessageStatus.CANCELLED
+    assert reply.content.startswith("word0 word1 word2") and "word39" not in reply.content
     assert "You stopped this answer. What had arrived is kept above." in chat.view.toPlainText()
 
 
 def test_a_question_no_ad_matches_is_answered_without_the_model(
     model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop
 ) -> None:
-    ask(window, "xylophone zeppelin")
-    assert model.requests == [] and not window.chat_content.streaming
+    answer(window, "xylophone zeppelin", loop)
+    assert model.requests == []
     assert "No analysed ad matches that question" in window.chat_content.view.toPlainText()
 
 
@@ -152,14 +160,15 @@ def test_search_mode_shows_highlighted_passages_and_conversations_survive_a_rela
     win, pool = make_window(analysed, FileWorkload(items=1, delay=0.01))
     chat = win.chat_content
     assert chat.model is None and "Search mode" in chat.mode.text()
-    ask(win, "Which ads offer a money-back guarantee?")
+    with qtbot.waitSignal(chat.answered, timeout=10000):
+        ask(win, "Which ads offer a money-back guarantee?")
     html = chat.view.toHtml()
     assert "background-color:#fff59d" in html and ">guarantee<" in html
     text = chat.view.toPlainText()
     assert "[1] Lumen Skincare" in text and "a model would summarise these passages" in text
-    _, answer = chat.store.messages(chat.conversation_id or 0)
-    assert answer.status == MessageStatus.SEARCH and answer.sources[0].ad_id == "900000000000003"
-    chat.view.anchorClicked.emit(QUrl(f"ad:{answer.sources[0].analysis_id}"))
+    _, reply = chat.store.messages(chat.conversation_id or 0)
+    assert reply.status == MessageStatus.SEARCH and reply.sources[0].ad_id == "900000000000003"
+    chat.view.anchorClicked.emit(QUrl(f"ad:{reply.sources[0].analysis_id}"))
     assert win.results.detail.result is not None and win.results.detail.result.ad_id == "900000000000003"
     close_window(win, pool)
 

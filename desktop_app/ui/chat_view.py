@@ -41,6 +41,7 @@ from desktop_app.core.chat import (
 )
 from desktop_app.core.results import HIT_END, HIT_START
 from desktop_app.pipeline.chat_model import ChatModel, ChatStreamError
+from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.style import GRAY, RED
 
 EXAMPLES = (
@@ -156,6 +157,7 @@ class ChatView(QWidget):
         self._messages: list[ChatMessage] = []
         self._streaming_id: int | None = None
         self._streaming_conversation: int | None = None
+        self._retrieving = False
         self._partial = ""
         self.task: asyncio.Task[None] | None = None
 
@@ -284,31 +286,55 @@ class ChatView(QWidget):
     def streaming(self) -> bool:
         return self.task is not None and not self.task.done()
 
+    @property
+    def busy(self) -> bool:
+        """Finding the ads for a question, or streaming its answer."""
+        return self._retrieving or self.streaming
+
     def ask(self, question: str | None = None) -> None:
+        """Save the question, find the ads it is about on a pool thread, then answer."""
         text = (question if question is not None else self.question.text()).strip()
-        if not text or self.streaming:
+        if not text or self.busy:
             return
         self.question.clear()
         if self.conversation_id is None:
             self.conversation_id = self.store.create(text)
-        history = list(self._messages)
-        self.store.add(self.conversation_id, "user", text)
-        sources = retrieve(self.services.results, text)
+        conversation, history = self.conversation_id, list(self._messages)
+        self.store.add(conversation, "user", text)
+        self._after_message()
+        self._retrieving = True
+        self._set_busy(True)
+        results = self.services.results
+        run_in_background(
+            lambda: retrieve(results, text),
+            lambda sources: self._answer(conversation, text, history, sources),
+            lambda error: self._answer(conversation, text, history, [], f"The search failed: {error}"),
+            self,
+        )
+
+    def _answer(
+        self, conversation: int, text: str, history: list[ChatMessage], sources: list[Source], error: str = ""
+    ) -> None:
+        self._retrieving = False
         if self.model is None or not sources:
-            status = MessageStatus.SEARCH if self.model is None else MessageStatus.COMPLETE
-            content = (
-                ""
-                if self.model is None
-                else "No analysed ad matches that question, so there is nothing to answer from."
-            )
-            message_id = self.store.add(self.conversation_id, "assistant", content, status, sources)
+            if error:
+                status, content = MessageStatus.FAILED, ""
+            elif self.model is None:
+                status, content = MessageStatus.SEARCH, ""
+            else:
+                status, content = (
+                    MessageStatus.COMPLETE,
+                    "No analysed ad matches that question: nothing to answer from.",
+                )
+            message_id = self.store.add(conversation, "assistant", content, status, sources, error)
+            self._set_busy(False)
             self._after_message()
             self.answered.emit(message_id)
             return
-        message_id = self.store.add(self.conversation_id, "assistant", "", MessageStatus.STREAMING, sources)
-        self._streaming_id, self._streaming_conversation, self._partial = message_id, self.conversation_id, ""
+        message_id = self.store.add(conversation, "assistant", "", MessageStatus.STREAMING, sources)
+        self._streaming_id, self._streaming_conversation, self._partial = message_id, conversation, ""
         self._after_message()
-        self._set_busy(True)
+        self._set_busy(True)  # Stop works from here on
         model = self.model
         self.task = asyncio.ensure_future(
             self._stream(model, message_id, build_messages(text, sources, history), sources)
@@ -352,6 +378,7 @@ class ChatView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self.send.setVisible(not busy)
         self.stop.setVisible(busy)
+        self.stop.setEnabled(not self._retrieving)
         self.question.setPlaceholderText(
             "Answering... (Stop keeps what has arrived)" if busy else "Ask another question about your analysed ads"
         )
