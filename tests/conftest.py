@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 
 from desktop_app.composition import AppServices, open_services
+from desktop_app.core import secrets
 from desktop_app.core.types import Job, JobStatus, SourceSpec
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def no_stored_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with no stored token or key, and none reaches the user's OS keyring."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(secrets, "_session", {})
 
 
 @pytest.fixture

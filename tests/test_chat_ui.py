@@ -158,6 +158,7 @@ def test_search_mode_shows_highlighted_passages_and_conversations_survive_a_rela
     qtbot: QtBot, analysed: AppServices, no_model: None
 ) -> None:
     win, pool = make_window(analysed, FileWorkload(items=1, delay=0.01))
+    win.nav.setCurrentRow(VIEWS.index("Chat"))
     chat = win.chat_content
     assert chat.model is None and "Search mode" in chat.mode.text()
     with qtbot.waitSignal(chat.answered, timeout=10000):

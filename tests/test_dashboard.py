@@ -5,12 +5,13 @@ refresh when a job completes."""
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCharts import QAbstractBarSeries, QScatterSeries
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +21,7 @@ from desktop_app.core.estimates import stage_durations
 from desktop_app.core.insights import InsightFilter, job_outcomes, load_facts
 from desktop_app.core.types import JobStatus
 from desktop_app.pipeline.schema import AdAnalysis
+from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.dashboard_view import ChartCard, DashboardView
 from desktop_app.ui.main_window import VIEWS, MainWindow
 from tests.synthetic import TEMPLATE, add_analysed_ads
@@ -142,3 +144,17 @@ def test_the_dashboard_refreshes_when_a_job_completes(qtbot: QtBot, window: Main
         assert view.summary.text().startswith("7 ")  # nothing is reloaded before the job completes
     assert window.services.service.history(1)[0].status == JobStatus.COMPLETED
     assert view.summary.text().startswith("57 analysed ad videos")
+
+
+def test_background_work_answers_on_the_ui_thread(qtbot: QtBot) -> None:
+    owner = QObject()
+    seen: list[object] = []
+    run_in_background(
+        threading.get_ident, lambda worker: seen.append((worker, threading.get_ident())), seen.append, owner
+    )
+    qtbot.waitUntil(lambda: len(seen) == 1)
+    worker, receiver = seen[0]  # type: ignore[misc]
+    assert worker != receiver == threading.main_thread().ident
+    run_in_background(lambda: 1 / 0, seen.append, seen.append, owner)
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert isinstance(seen[1], ZeroDivisionError)

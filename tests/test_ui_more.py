@@ -80,6 +80,7 @@ def test_settings_test_connection_runs_async_and_saves_secrets(
 
     _, url = llm
     win, pool = make_window(services, FileWorkload())
+    win.nav.setCurrentRow(VIEWS.index("Settings"))  # the view reads the stored secrets when first shown
     settings = win.settings
     settings.llm_base_url.setText(url)
     settings.llm_model.setText("llama3")

@@ -12,7 +12,7 @@ import re
 import time
 
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -214,14 +214,20 @@ class ChatView(QWidget):
 
         self._render_timer = QTimer(self, singleShot=True, interval=50)
         self._render_timer.timeout.connect(self.show_messages)
-        self.update_model()
+        self._model_known = False  # looked up when first needed: the OS keyring is slow to ask
         self.reload_conversations()
         self.show_messages()
 
     # ---- model and conversations ---------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._model_known:
+            self.update_model()
+        super().showEvent(event)
+
     def update_model(self) -> None:
         """Settings changed: the next question goes to the model they name (or to search mode)."""
+        self._model_known = True
         self.model = make_chat_model(self.services.settings)
         self.mode.setText(
             f"Answers come from {self.model.describe()}, using the analysed ads that match your question."
@@ -296,6 +302,8 @@ class ChatView(QWidget):
         text = (question if question is not None else self.question.text()).strip()
         if not text or self.busy:
             return
+        if not self._model_known:
+            self.update_model()
         self.question.clear()
         if self.conversation_id is None:
             self.conversation_id = self.store.create(text)

@@ -8,7 +8,7 @@ import importlib.metadata
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -55,7 +55,7 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self.services = services
         s = services.settings
-        self.meta_token = QLineEdit(get_secret("meta_token") or "")
+        self.meta_token = QLineEdit()
         self.meta_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.meta_token.setAccessibleName("Meta access token")
         self.graph_version = QLineEdit(s.graph_version)
@@ -64,7 +64,7 @@ class SettingsView(QWidget):
             s.llm_base_url, placeholderText="empty: OpenAI; or e.g. http://localhost:11434/v1"
         )
         self.llm_model = QLineEdit(s.llm_model)
-        self.llm_api_key = QLineEdit(get_secret("llm_api_key") or "")
+        self.llm_api_key = QLineEdit()
         self.llm_api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.llm_api_key.setAccessibleName("LLM API key")
         self.test_button = QPushButton("Test connection")
@@ -125,6 +125,15 @@ class SettingsView(QWidget):
             "parallel_jobs": self.parallel,
         }
         self._test: asyncio.Task[Any] | None = None
+        self._secrets_shown = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The secrets are read when the view is first shown: asking the OS keyring takes a while."""
+        if not self._secrets_shown:
+            self.meta_token.setText(get_secret("meta_token") or "")
+            self.llm_api_key.setText(get_secret("llm_api_key") or "")
+            self._secrets_shown = True
+        super().showEvent(event)
 
     def focus_field(self, name: str) -> None:
         """Put the cursor in the field an error points at (an invalid token, say)."""
@@ -144,10 +153,14 @@ class SettingsView(QWidget):
         s.whisper_model = self.whisper_model.currentText().strip() or "tiny.en"
         s.parallel_jobs = self.parallel.value()
         s.save(self.services.paths.settings_file)
-        stored = [
-            set_secret("meta_token", self.meta_token.text().strip()),
-            set_secret("llm_api_key", self.llm_api_key.text().strip()),
-        ]
+        stored = (
+            [
+                set_secret("meta_token", self.meta_token.text().strip()),
+                set_secret("llm_api_key", self.llm_api_key.text().strip()),
+            ]
+            if self._secrets_shown
+            else [True]  # the fields never showed the secrets: leave them as they are
+        )
         for widget in self.fields.values():
             widget.setStyleSheet("")
         self.keyring_note.setText(
