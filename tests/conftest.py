@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +63,33 @@ def analysed(analysed_template: Path, home: Path) -> Iterator[AppServices]:
     app = open_services(home)
     yield app
     app.close()
+
+
+_KEPT: list[object] = []
+
+
+@pytest.fixture(scope="session")
+def session_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole session, as the app has one for its whole life.
+
+    A loop closed after each test is left to the cyclic garbage collector, which may run on a worker
+    thread: its Qt timers were then torn down from the wrong thread and fired later on freed memory
+    (a segfault in QTimerInfoList::activateTimers, seen in CI). Closed at the end (which stops its
+    executor's threads) and kept referenced until the interpreter exits, on the main thread."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    _KEPT.append(loop)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def loop(session_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:
+    """The app's event loop for one test: qasync runs asyncio on Qt's loop."""
+    asyncio.set_event_loop(session_loop)
+    yield session_loop
+    asyncio.set_event_loop(None)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: float = 0.01) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.composition import AppServices
@@ -18,18 +17,6 @@ from desktop_app.ui.main_window import VIEWS, MainWindow
 from tests.servers import OpenAIDouble, serve
 from tests.test_ui import close_window, make_window
 from tests.workload import FileWorkload
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """The app's event loop: qasync runs asyncio on Qt's loop."""
-    import qasync
-
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    asyncio.set_event_loop(None)
-    event_loop.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from collections.abc import Iterator
@@ -71,34 +72,23 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
 
 
 def test_settings_test_connection_runs_async_and_saves_secrets(
-    qtbot: QtBot, services: AppServices, llm: tuple[OpenAIDouble, str]
+    qtbot: QtBot, services: AppServices, llm: tuple[OpenAIDouble, str], loop: asyncio.AbstractEventLoop
 ) -> None:
-    import asyncio
-
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
     _, url = llm
     win, pool = make_window(services, FileWorkload())
     win.nav.setCurrentRow(VIEWS.index("Settings"))  # the view reads the stored secrets when first shown
     settings = win.settings
     settings.llm_base_url.setText(url)
     settings.llm_model.setText("llama3")
-    loop = qasync.QEventLoop(QApplication.instance())
-    asyncio.set_event_loop(loop)
-    try:
-        settings.test_button.click()
-        assert settings.test_result.text() == "Connecting..."
-        assert settings._test is not None
-        loop.run_until_complete(settings._test)
-        assert settings.test_result.text().startswith("Connected")
-        settings.llm_api_key.setText("wrong-key")
-        settings.test_button.click()
-        loop.run_until_complete(settings._test)
-        assert "rejected the API key" in settings.test_result.text()
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
+    settings.test_button.click()
+    assert settings.test_result.text() == "Connecting..."
+    assert settings._test is not None
+    loop.run_until_complete(settings._test)
+    assert settings.test_result.text().startswith("Connected")
+    settings.llm_api_key.setText("wrong-key")
+    settings.test_button.click()
+    loop.run_until_complete(settings._test)
+    assert "rejected the API key" in settings.test_result.text()
     settings.llm_api_key.setText("sk-good")
     settings.save()
     assert services.settings.llm_model == "llama3"
