@@ -80,3 +80,43 @@ def test_upgrading_a_version_1_database_keeps_its_jobs(tmp_path: Path) -> None:
         assert c.exec_driver_sql("SELECT count(*) FROM jobs").scalar() == 1
         assert c.exec_driver_sql("SELECT count(*) FROM analyses").scalar() == 0
     db.dispose()
+
+
+def test_upgrading_keeps_analyses_and_fills_the_columns_charts_read(tmp_path: Path) -> None:
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    import desktop_app.core.migrations as migrations
+    from desktop_app.core.insights import load_facts
+    from tests.synthetic import TEMPLATE
+
+    path = tmp_path / "v3.sqlite3"
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")  # the schema before summary columns and conversations
+        connection.exec_driver_sql(
+            "INSERT INTO ads (ad_id, source_kind, page_name, delivery_start, metadata_json, first_seen, last_seen)"
+            " VALUES ('1', 'sample', 'Northwind Fitness', '2026-06-15', '{}', 1.0, 1.0)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO analyses (ad_id, video_index, transcript_hash, analyser, prompt_version, schema_version,"
+            " analysis, seconds, created_at) VALUES ('1', 0, 'h', 'heuristic', 'p', '1', ?, 0.1, 1.8e9)",
+            (json.dumps(TEMPLATE),),
+        )
+    engine.dispose()
+
+    db = Database(path)
+    try:
+        [fact] = load_facts(db)
+        assert (fact.hook_type, fact.cta_type, fact.offer_types) == ("statistic", "download", ("free_trial",))
+        assert fact.page == "Northwind Fitness" and fact.overall == TEMPLATE["scores"]["overall"]["score"]
+        with db.engine.connect() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM conversations").scalar() == 0
+    finally:
+        db.dispose()
