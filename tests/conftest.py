@@ -14,6 +14,7 @@ import pytest
 
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core import secrets
+from desktop_app.core.runner import StagesFactory
 from desktop_app.core.types import Job, JobStatus, SourceSpec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,10 +47,7 @@ def analysed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("analysed") / "home"
     app = open_services(folder)
     try:
-        runner = app.make_runner()
-        runner.start()
-        job = wait_final(app, app.service.start_analysis(SourceSpec("sample")), timeout=180)
-        runner.shutdown()
+        job = run_job(app, SourceSpec("sample"), timeout=180)
         assert job.status == JobStatus.COMPLETED, job.error
     finally:
         app.close()
@@ -104,6 +102,16 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: flo
 def wait_final(app: AppServices, job_id: str, timeout: float = 30.0) -> Job:
     wait_for(lambda: not app.service.status(job_id).status.is_active, timeout)
     return app.service.status(job_id)
+
+
+def run_job(app: AppServices, source: SourceSpec, timeout: float = 120, stages: StagesFactory | None = None) -> Job:
+    """Start a runner (the real pipeline unless `stages` is given), run one analysis to its end, stop."""
+    runner = app.make_runner(stages=stages)
+    runner.start()
+    try:
+        return wait_final(app, app.service.start_analysis(source), timeout)
+    finally:
+        runner.shutdown()
 
 
 def child_env(home: Path) -> dict[str, str]:

@@ -50,7 +50,8 @@ def test_retrieval_cites_the_right_sample_ad(analysed: AppServices, question: st
 
 
 def test_retrieval_of_a_named_page_stays_on_that_page(analysed: AppServices) -> None:
-    assert mentioned_pages("what does lumen skincare say?", analysed.results.page_names()) == ["Lumen Skincare"]
+    pages, rest = mentioned_pages("what does lumen skincare say?", analysed.results.page_names())
+    assert pages == ["Lumen Skincare"] and "lumen" not in rest
     sources = retrieve(analysed.results, "What hooks does Example Meals open with?")
     assert {s.page_name for s in sources} == {"Example Meals"}
     assert sources[0].data["analysis"]["hook"]["type"] == "question"

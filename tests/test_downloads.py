@@ -10,7 +10,7 @@ import pytest
 
 from desktop_app.composition import AppServices
 from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
-from tests.conftest import REPO, wait_final, wait_for
+from tests.conftest import REPO, run_job, wait_final, wait_for
 from tests.servers import VideoHost, serve
 
 SAMPLES = REPO / "resources" / "sample_ads"
@@ -25,14 +25,10 @@ def host() -> Iterator[tuple[VideoHost, str]]:
 
 
 def _run(services: AppServices, urls: list[str]) -> tuple[str, dict[str, object]]:
-    runner = services.make_runner()
-    runner.start()
-    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": urls}))
-    job = wait_final(services, job_id, timeout=120)
-    runner.shutdown()
-    items = {i.data["url"].split("/", 3)[3]: i for i in services.service.items(job_id)}
+    job = run_job(services, SourceSpec("urls", {"urls": urls}))
+    items = {i.data["url"].split("/", 3)[3]: i for i in services.service.items(job.job_id)}
     assert job.status == JobStatus.COMPLETED, job
-    return job_id, items  # type: ignore[return-value]
+    return job.job_id, items  # type: ignore[return-value]
 
 
 @pytest.mark.slow

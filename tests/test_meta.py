@@ -15,7 +15,7 @@ from desktop_app.pipeline.check import CheckStage
 from desktop_app.pipeline.meta_library import CORE_FIELDS, usage_pause
 from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
-from tests.conftest import wait_final, wait_for
+from tests.conftest import run_job, wait_final, wait_for
 from tests.servers import GraphDouble, serve
 
 TOKEN = "EAAB-secret-token-1234567890"
@@ -38,11 +38,8 @@ def search(**extra: object) -> SourceSpec:
 def fetch_only(services: AppServices, source: SourceSpec) -> Job:
     """Run the job's real first stages (start, check, fetch): the videos live on facebook.com."""
     env = services.pipeline
-    runner = services.make_runner(stages=lambda job: [StartStage(env.settings), CheckStage(env), FetchStage(env)])
-    runner.start()
-    job = wait_final(services, services.service.start_analysis(source), timeout=60)
-    runner.shutdown()
-    return job
+    stages = lambda job: [StartStage(env.settings), CheckStage(env), FetchStage(env)]  # noqa: E731
+    return run_job(services, source, timeout=60, stages=stages)
 
 
 def test_search_pages_through_every_ad_with_the_spec_parameters(services: AppServices, graph: GraphDouble) -> None:

@@ -10,16 +10,13 @@ from desktop_app.composition import AppServices
 from desktop_app.core.db import Database
 from desktop_app.core.results import HIT_END, HIT_START
 from desktop_app.core.types import JobStatus, SourceSpec
-from tests.conftest import REPO, wait_final
+from tests.conftest import REPO, run_job
 
 SAMPLES = REPO / "resources" / "sample_ads"
 
 
 def _run(services: AppServices, source: SourceSpec) -> str:
-    runner = services.make_runner()
-    runner.start()
-    job = wait_final(services, services.service.start_analysis(source), timeout=120)
-    runner.shutdown()
+    job = run_job(services, source)
     assert job.status == JobStatus.COMPLETED, job.error
     return job.job_id
 

@@ -9,28 +9,29 @@ import csv
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import IO, Any, Literal
 
 from desktop_app.core.db import Database
 from desktop_app.core.estimates import stage_durations
-from desktop_app.core.insights import AdFacts, FilterChoices, InsightFilter, filter_choices, job_outcomes, load_facts
+from desktop_app.core.insights import (
+    FINISHED,
+    AdFacts,
+    FilterChoices,
+    InsightFilter,
+    filter_choices,
+    job_outcomes,
+    load_facts,
+)
 from desktop_app.core.store import JobStore
+from desktop_app.core.text import one_line
 
 Kind = Literal["bar", "stacked", "scatter", "line"]
 TOP = 8  # categories shown before the rest are summed up as "Other"
-BREAKDOWNS = {
-    "hooks": "Hook types",
-    "ctas": "Calls to action",
-    "offers": "Offers",
-    "angles": "Angles",
-    "tones": "Tones",
-}
 DAY_BUCKETS = ((0, 7, "up to a week"), (8, 30, "8-30 days"), (31, 90, "1-3 months"), (91, 180, "3-6 months"))
 BAND_ENDS = [hi for _, hi, _ in DAY_BUCKETS]
-OUTCOME_ORDER = ("completed", "failed", "cancelled")
 
 
 @dataclass
@@ -96,14 +97,10 @@ def _counts(
     """Count ads per value of a field (an ad counts once per value it has), most used first, the rest
     summed up as Other."""
     ids: dict[str, list[int]] = defaultdict(list)
-    get = attrgetter(field_name)
-    if field_name in MULTI_VALUED:
-        for f in facts:
-            for value in get(f) or ("no offer",):
-                ids[value].append(f.analysis_id)
-    else:
-        for f in facts:
-            ids[get(f)].append(f.analysis_id)
+    values = values_of(field_name)
+    for f in facts:
+        for value in values(f):
+            ids[value].append(f.analysis_id)
     ranked = _ranked(Counter({v: len(i) for v, i in ids.items()}))
     shown, rest = ranked[:top], ranked[top:]
     categories = [label(v) for v in shown]
@@ -114,31 +111,33 @@ def _counts(
     return categories, [float(len(g)) for g in groups], groups
 
 
-MULTI_VALUED = {"offer_types"}  # an ad may make several offers; one without any counts as "no offer"
-DIMENSIONS = {  # key: (question, AdFacts field)
-    "hooks": ("Which hook types do the ads open with?", "hook_type"),
-    "ctas": ("Which calls to action do they use?", "cta_type"),
-    "offers": ("Which offers do they make?", "offer_types"),
-    "angles": ("Which messaging angles do they take?", "angle"),
-    "tones": ("Which tones do they strike?", "tone"),
+DIMENSIONS = {  # key: (title, question, AdFacts field)
+    "hooks": ("Hook types", "Which hook types do the ads open with?", "hook_type"),
+    "ctas": ("Calls to action", "Which calls to action do they use?", "cta_type"),
+    "offers": ("Offers", "Which offers do they make?", "offer_types"),
+    "angles": ("Angles", "Which messaging angles do they take?", "angle"),
+    "tones": ("Tones", "Which tones do they strike?", "tone"),
 }
 
 
+def values_of(field_name: str) -> Callable[[AdFacts], Sequence[str]]:
+    """An ad's values of one field: one label, or for offers every offer it makes ("no offer" if none)."""
+    get = attrgetter(field_name)
+    if field_name == "offer_types":
+        return lambda f: get(f) or ("no offer",)
+    return lambda f: (get(f),)
+
+
 def usage_chart(facts: Sequence[AdFacts], key: str) -> ChartData:
-    question, field_name = DIMENSIONS[key]
+    title, question, field_name = DIMENSIONS[key]
     categories, counts, ids = _counts(facts, field_name)
-    return ChartData(key, BREAKDOWNS[key], question, "bar", categories, [Series("Ads", counts, ids)])
+    return ChartData(key, title, question, "bar", categories, [Series("Ads", counts, ids)])
 
 
 def by_page_chart(facts: Sequence[AdFacts], key: str, pages: int = 8, shown: int = 5) -> ChartData:
     """One dimension split by page: what each competitor does, the most active pages first."""
-    question, field_name = DIMENSIONS[key]
-    get = attrgetter(field_name)
-
-    def values(f: AdFacts) -> Sequence[str]:
-        value = get(f)
-        return (value or ("no offer",)) if field_name in MULTI_VALUED else (value,)
-
+    title, question, field_name = DIMENSIONS[key]
+    values = values_of(field_name)
     page_counts = Counter(f.page or "(no page)" for f in facts)
     top_pages = _ranked(page_counts)[:pages]
     value_counts = Counter(v for f in facts for v in values(f))
@@ -153,7 +152,7 @@ def by_page_chart(facts: Sequence[AdFacts], key: str, pages: int = 8, shown: int
     series = [Series("Other" if n == REST else label(n), [float(len(c)) for c in cells[n]], cells[n]) for n in names]
     return ChartData(
         f"by_page_{key}",
-        f"{BREAKDOWNS[key]} by page",
+        f"{title} by page",
         question.replace("do the ads", "does each page").replace("do they", "does each page"),
         "stacked",
         top_pages,
@@ -231,16 +230,11 @@ def strongest_hooks_chart(facts: Sequence[AdFacts], top: int = 10) -> ChartData:
         "Strongest hooks",
         "Which ads open best?",
         "bar",
-        [f"{f.page or f.ad_id}: {_short(f.hook_text) or label(f.hook_type)}" for f in best],
+        [f"{f.page or f.ad_id}: {one_line(f.hook_text, 42) or label(f.hook_type)}" for f in best],
         [Series("Hook strength", [float(f.hook_strength) for f in best], [[f.analysis_id] for f in best])],
         x_label="Ad",
         y_label="Hook strength (1-5)",
     )
-
-
-def _short(text: str, limit: int = 42) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def over_time_chart(facts: Sequence[AdFacts]) -> ChartData:
@@ -276,7 +270,7 @@ def stage_chart(durations: dict[str, float]) -> ChartData:
 def outcome_chart(outcomes: dict[str, int]) -> ChartData:
     total = sum(outcomes.values())
     rate = f"{100 * outcomes.get('completed', 0) / total:.0f} % of jobs completed" if total else "No finished jobs yet"
-    names = [s for s in OUTCOME_ORDER if outcomes.get(s)]
+    names = [s for s in FINISHED if outcomes.get(s)]
     return ChartData(
         "job_outcomes",
         "Job outcomes",

@@ -17,10 +17,12 @@ from sqlalchemy import delete, select, update
 from desktop_app.core.db import Database
 from desktop_app.core.models import ChatMessageRow, ConversationRow
 from desktop_app.core.results import ResultStore, ad_copy
+from desktop_app.core.text import one_line
 
 SOURCES_PER_ANSWER = 5
 HISTORY_MESSAGES = 6  # earlier questions and answers sent along, for follow-up questions
 TRANSCRIPT_CHARS = 1500
+TITLE_CHARS = 60
 
 SYSTEM = """You answer a marketer's questions about competitors' video ads that this app has analysed.
 Use only the ads given with the question; if they do not answer it, say so plainly.
@@ -101,7 +103,7 @@ class ConversationStore:
     def create(self, title: str) -> int:
         now = time.time()
         with self.db.write() as session:
-            row = ConversationRow(title=_title(title), created_at=now, updated_at=now)
+            row = ConversationRow(title=one_line(title, TITLE_CHARS), created_at=now, updated_at=now)
             session.add(row)
             session.flush()
             return int(row.id)
@@ -179,11 +181,6 @@ class ConversationStore:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _title(question: str, limit: int = 60) -> str:
-    text = " ".join(question.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _message(row: ChatMessageRow) -> ChatMessage:
     return ChatMessage(
         message_id=row.id,
@@ -205,17 +202,14 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
 
     A page named in the question ("what hooks does Example Meals use?") limits the search to its ads,
     and its name no longer counts as a search word."""
-    pages = mentioned_pages(question, results.page_names())
-    words = question
-    for page in pages:
-        words = re.sub(re.escape(page), " ", words, flags=re.IGNORECASE)
-        words = re.sub(rf"\b{re.escape(page.split()[0])}\b", " ", words)
+    pages, words = mentioned_pages(question, results.page_names())
     hits = results.search(words, limit, pages)
     if not hits and pages:
         hits = [(i, ad, "") for i, ad in results.ids_of_pages(pages, limit)]
+    found = {r.analysis_id: r for r in results.results_by_id([hit[0] for hit in hits])}
     sources = []
     for number, (analysis_id, ad_id, snippet) in enumerate(hits, start=1):
-        result = results.result(analysis_id)
+        result = found.get(analysis_id)
         if result is None:
             continue
         transcript = result.transcript
@@ -247,14 +241,20 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
     return sources
 
 
-def mentioned_pages(question: str, pages: list[str]) -> list[str]:
-    """Pages named in the question: in full (any case), or by a capitalised first word ("Lumen")."""
+def mentioned_pages(question: str, pages: list[str]) -> tuple[list[str], str]:
+    """Pages named in the question, in full (any case) or by a capitalised first word of four letters or
+    more ("Lumen"), and the question without those names."""
     found = []
     for page in pages:
         first = page.split()[0] if page.split() else ""
-        if page.lower() in question.lower() or (len(first) >= 4 and re.search(rf"\b{re.escape(first)}\b", question)):
+        names = [re.compile(re.escape(page), re.IGNORECASE)]
+        if len(first) >= 4:
+            names.append(re.compile(rf"\b{re.escape(first)}\b"))
+        if any(name.search(question) for name in names):
             found.append(page)
-    return found
+            for name in names:
+                question = name.sub(" ", question)
+    return found, question
 
 
 def _opening(transcript: str, words: int = 24) -> str:

@@ -14,8 +14,10 @@ from typing import NamedTuple
 from sqlalchemy import text
 
 from desktop_app.core.db import Database
-from desktop_app.core.types import SourceSpec
+from desktop_app.core.results import ResultStore
+from desktop_app.core.types import JobStatus, SourceSpec
 
+FINISHED = tuple(status.value for status in JobStatus if not status.is_active)  # the states a job ends in
 # The day an ad counts for in date filters: when it started running, else when it was analysed.
 AD_DAY = "coalesce(substr(d.delivery_start, 1, 10), date(a.created_at, 'unixepoch'))"
 
@@ -117,9 +119,6 @@ def filter_choices(db: Database) -> FilterChoices:
             )
         ).all()
         sources = session.scalars(text("SELECT DISTINCT source_kind FROM ads ORDER BY source_kind")).all()
-        pages = session.scalars(
-            text("SELECT DISTINCT page_name FROM ads WHERE page_name IS NOT NULL AND page_name != '' ORDER BY 1")
-        ).all()
     job_choices = [
         (job_id, f"{SourceSpec.from_json(source).describe()}, {datetime.fromtimestamp(created):%d %b %H:%M} ({count})")
         for job_id, source, created, count in jobs
@@ -127,14 +126,13 @@ def filter_choices(db: Database) -> FilterChoices:
     return FilterChoices(
         jobs=job_choices,
         sources=[(s, SOURCE_LABELS.get(s, s)) for s in sources],
-        pages=[(p, p) for p in pages],
+        pages=[(p, p) for p in sorted(ResultStore(db).page_names())],
     )
 
 
 def job_outcomes(db: Database) -> dict[str, int]:
     """How many jobs ended in each state (running and queued ones are left out)."""
+    marks = ", ".join(f"'{status}'" for status in FINISHED)
     with db.read() as session:
-        rows = session.execute(
-            text("SELECT status, count(*) FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') GROUP BY 1")
-        ).all()
+        rows = session.execute(text(f"SELECT status, count(*) FROM jobs WHERE status IN ({marks}) GROUP BY 1")).all()
     return {str(status): int(count) for status, count in rows}

@@ -277,9 +277,6 @@ class ResultStore:
             query = query.limit(limit)
         return self._rows(query)
 
-    def _results(self, condition: Any) -> list[AdResult]:
-        return self._rows(self._joined().where(condition))
-
     def _rows(self, query: Any) -> list[AdResult]:
         with self.db.read() as session:
             out: list[AdResult] = []
@@ -328,8 +325,13 @@ class ResultStore:
 
     def result(self, analysis_id: int) -> AdResult | None:
         """One analysed ad with everything: transcript, segments, analysis."""
-        found = self._results(AnalysisRow.id == analysis_id)
+        found = self.results_by_id([analysis_id])
         return found[0] if found else None
+
+    def results_by_id(self, analysis_ids: Sequence[int]) -> list[AdResult]:
+        """Several analysed ads in one query, in the order asked; ids no longer stored are left out."""
+        found = {r.analysis_id: r for r in self._rows(self._joined().where(AnalysisRow.id.in_(list(analysis_ids))))}
+        return [found[i] for i in analysis_ids if i in found]
 
     def _sql(self, statement: str) -> list[Any]:
         with self.db.read() as session:

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlparse
 
+from desktop_app.pipeline.network import server_message
+
 
 class ChatStreamError(Exception):
     """The answer could not be (completely) streamed; the message says why."""
@@ -74,11 +76,9 @@ class ChatModel:
 
 
 def _reason(exc: BaseException) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
+    found = server_message(exc)
+    if found:
+        return found
     cause = exc.__cause__ or exc.__context__
     text = str(exc) or type(exc).__name__
     return f"{text}: {cause}" if cause is not None and str(cause) and str(cause) not in text else text

@@ -16,7 +16,13 @@ from pydantic import ValidationError
 from desktop_app.core.context import CancelToken, JobError
 from desktop_app.core.results import AnalyserKey
 from desktop_app.pipeline.facts import AdInput
-from desktop_app.pipeline.network import RETRYABLE_STATUS, RetryableError, RetryPolicy, retry_after_seconds
+from desktop_app.pipeline.network import (
+    RETRYABLE_STATUS,
+    RetryableError,
+    RetryPolicy,
+    retry_after_seconds,
+    server_message,
+)
 from desktop_app.pipeline.schema import AdAnalysis
 
 PROMPT_VERSION = "llm-1"
@@ -250,12 +256,7 @@ def _translate(exc: Any, mode: str, analyser: LLMAnalyser) -> Exception:
 
 
 def _error_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return str(getattr(exc, "message", exc))
+    return server_message(exc) or str(getattr(exc, "message", exc))
 
 
 def _add_usage(a: dict[str, int] | None, b: dict[str, int] | None) -> dict[str, int] | None:

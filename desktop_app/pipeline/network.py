@@ -44,6 +44,16 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+def server_message(exc: BaseException) -> str | None:
+    """The message an OpenAI-compatible server put in its error body ({"error": {"message": ...}}), if any."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return None
+
+
 def cancellable(fn: Callable[[], T], token: CancelToken) -> T:
     """Run a blocking outside call on a helper thread; a cancel returns at once and abandons it.
 

@@ -43,9 +43,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
-from desktop_app.core.charts import BREAKDOWNS, ChartData, DashboardData, label, load_dashboard
+from desktop_app.core.charts import DIMENSIONS, ChartData, DashboardData, label, load_dashboard
 from desktop_app.core.insights import AdFacts, InsightFilter
 from desktop_app.ui.bridge import run_in_background
+from desktop_app.ui.filter_combo import filter_combo, set_choices
 from desktop_app.ui.style import BLUE, GRAY, GREEN, RED
 
 PALETTE = [BLUE, "#ef6c00", GREEN, "#6a1b9a", "#00838f", RED, "#8d6e63", GRAY]
@@ -353,8 +354,8 @@ class DashboardView(QWidget):
         self.since.currentIndexChanged.connect(self.refresh)
         self.by_page = QComboBox()
         self.by_page.setAccessibleName("Split by page")
-        for key, text in BREAKDOWNS.items():
-            self.by_page.addItem(text, key)
+        for key, (title, _question, _field) in DIMENSIONS.items():
+            self.by_page.addItem(title, key)
         self.by_page.currentIndexChanged.connect(self.refresh)
         self.summary = QLabel()
         self.summary.setObjectName("Muted")
@@ -386,11 +387,9 @@ class DashboardView(QWidget):
         layout.addWidget(splitter, 1)
 
     def _combo(self, any_label: str) -> QComboBox:
-        combo = QComboBox()
-        combo.setAccessibleName(any_label.replace("Any ", "").title())
+        combo = filter_combo(any_label)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         combo.setMaximumWidth(320)
-        combo.addItem(any_label, "")
         combo.currentIndexChanged.connect(self.refresh)
         return combo
 
@@ -439,20 +438,13 @@ class DashboardView(QWidget):
             (self.source, data.choices.sources),
             (self.page, data.choices.pages),
         ):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            while combo.count() > 1:
-                combo.removeItem(1)
-            for value, text in choices:
-                combo.addItem(text, value)
-            combo.setCurrentIndex(max(0, combo.findData(current)))
-            combo.blockSignals(False)
+            set_choices(combo, choices)
         while len(self.cards) < len(data.charts):
             card = ChartCard()
             card.selected.connect(self.show_ads)
             self.grid.addWidget(card, len(self.cards) // 2, len(self.cards) % 2)
             self.cards.append(card)
-        stacked = self.cards[1]
+        stacked = self.cards[next(i for i, chart in enumerate(data.charts) if chart.kind == "stacked")]
         if self.by_page.parent() is not stacked:
             stacked.header.insertWidget(1, self.by_page)
         self._to_build = list(zip(self.cards, data.charts, strict=True))

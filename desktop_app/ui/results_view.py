@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.results import AdResult, ResultStore, ResultSummary
 from desktop_app.export import markdown_report, result_dict, write_csv
+from desktop_app.ui.filter_combo import filter_combo, set_choices
 from desktop_app.ui.style import GREEN, RED, YELLOW
 
 COLUMNS = ("Page", "Ad", "Hook", "CTA", "Offer", "Overall", "Hook score", "Running since", "Analyser")
@@ -398,8 +399,7 @@ class ResultsView(QWidget):
         self._refresh_timer.timeout.connect(self.refresh)
 
     def _combo(self, any_label: str, field: str) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(any_label, "")
+        combo = filter_combo(any_label)
         combo.currentIndexChanged.connect(lambda _: self.proxy.update(**{field: combo.currentData() or ""}))
         return combo
 
@@ -411,19 +411,12 @@ class ResultsView(QWidget):
         rows = self.results.summaries()
         self.model.set_rows(rows)
         jobs = {r.job_id: f"Job {r.job_id[:8]}" for r in rows if r.job_id}
-        for combo, any_label, values in (
-            (self.hook, "Any hook", {r.hook_type: r.hook_type.replace("_", " ") for r in rows}),
-            (self.cta, "Any CTA", {r.cta_type: r.cta_type.replace("_", " ") for r in rows}),
-            (self.job, "Any job", jobs),
+        for combo, values in (
+            (self.hook, {r.hook_type: r.hook_type.replace("_", " ") for r in rows}),
+            (self.cta, {r.cta_type: r.cta_type.replace("_", " ") for r in rows}),
+            (self.job, jobs),
         ):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(any_label, "")
-            for value, label in sorted(values.items(), key=lambda kv: kv[1]):
-                combo.addItem(label, value)
-            combo.setCurrentIndex(max(0, combo.findData(current)))
-            combo.blockSignals(False)
+            set_choices(combo, sorted(values.items(), key=lambda kv: kv[1]))
         self.count.setText(f"{len(rows)} analysed ad video(s)")
 
     def show_analysis(self, analysis_id: int) -> bool:
@@ -456,8 +449,7 @@ class ResultsView(QWidget):
         """The selected rows, or every row the filters let through."""
         rows = {i.row() for i in self.table.selectionModel().selectedRows()} or set(range(self.proxy.rowCount()))
         ids = [self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole).analysis_id for r in sorted(rows)]
-        found = [self.results.result(i) for i in ids]
-        return [r for r in found if r is not None]
+        return self.results.results_by_id(ids)
 
     def export(self, kind: str, path: str | None = None) -> Path | None:
         if path is None:
