@@ -16,6 +16,7 @@ from typing import TextIO
 from desktop_app import __version__
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core.db import DatabaseTooNewError
+from desktop_app.core.export import result_dict, write_csv
 from desktop_app.core.paths import DataFolderError
 from desktop_app.core.results import AdResult
 from desktop_app.core.runner import JobUpdate, StagesFactory, Update
@@ -29,7 +30,6 @@ from desktop_app.core.types import (
     SourceError,
     SourceSpec,
 )
-from desktop_app.export import result_dict, write_csv
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 WAIT_POLL_S = 0.2
@@ -408,9 +408,7 @@ def main(argv: Sequence[str] | None = None, *, stages: StagesFactory | None = No
         if args.self_test:
             return _self_test(stages)
         if args.command is None:
-            from desktop_app.ui.app import run_gui
-
-            return run_gui()
+            raise CliError("no command given: run `ad-analysis` alone to open the window, or see --help")
         app = open_services()
         try:
             return _dispatch(app, args, stages)

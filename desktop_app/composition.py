@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core import paths as data_paths
+from desktop_app.core.chat import ChatStreamer
 from desktop_app.core.db import Database
 from desktop_app.core.results import ResultStore
 from desktop_app.core.runner import Executor, JobRunner, Listeners, StagesFactory
@@ -19,9 +20,8 @@ from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
 
 if TYPE_CHECKING:
-    from desktop_app.pipeline.chat_model import ChatModel
+    from desktop_app.engines.transcriber import Transcriber
     from desktop_app.pipeline.env import Analyser, PipelineEnv
-    from desktop_app.pipeline.transcribe import Transcriber
 
 
 def resources_dir() -> Path:
@@ -44,20 +44,20 @@ def make_analyser(settings: Settings) -> Analyser:
     """The LLM analyser when a server is configured, else the offline heuristic one."""
     endpoint = llm_endpoint(settings)
     if endpoint is not None:
-        from desktop_app.pipeline.llm import LLMAnalyser
+        from desktop_app.engines.llm import LLMAnalyser
 
         return LLMAnalyser(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
-    from desktop_app.pipeline.heuristic import HeuristicAnalyser
+    from desktop_app.engines.heuristic import HeuristicAnalyser
 
     return HeuristicAnalyser()
 
 
-def make_chat_model(settings: Settings) -> ChatModel | None:
+def make_chat_model(settings: Settings) -> ChatStreamer | None:
     """The chat model Chat streams from, or None for search mode."""
     endpoint = llm_endpoint(settings)
     if endpoint is None:
         return None
-    from desktop_app.pipeline.chat_model import ChatModel
+    from desktop_app.engines.chat_model import ChatModel
 
     return ChatModel(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
 
@@ -78,8 +78,8 @@ class AppServices:
     def pipeline(self) -> PipelineEnv:
         """Shared by every job of this process: one transcriber child, one analyser."""
         if self._env is None:
+            from desktop_app.engines.transcriber import Transcriber
             from desktop_app.pipeline.env import PipelineEnv
-            from desktop_app.pipeline.transcribe import Transcriber
 
             self._env = PipelineEnv(
                 settings=self.settings,
@@ -123,7 +123,7 @@ class AppServices:
             return
         self._env.analyser = make_analyser(self.settings)
         if self._env.transcriber.model_name != self.settings.whisper_model:
-            from desktop_app.pipeline.transcribe import Transcriber
+            from desktop_app.engines.transcriber import Transcriber
 
             self._retired.append(self._env.transcriber)
             self._env.transcriber = Transcriber(self.settings.whisper_model)

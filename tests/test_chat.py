@@ -12,6 +12,7 @@ import pytest
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core.chat import (
     SYSTEM,
+    ChatStreamError,
     ConversationStore,
     MessageStatus,
     Source,
@@ -20,7 +21,7 @@ from desktop_app.core.chat import (
     mentioned_pages,
     retrieve,
 )
-from desktop_app.pipeline.chat_model import ChatModel, ChatStreamError
+from desktop_app.engines.chat_model import ChatModel
 from tests.servers import OpenAIDouble, serve
 
 # Questions a marketer asks about the sample ads, and the ad that must be among the cited ones.

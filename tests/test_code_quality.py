@@ -1,9 +1,11 @@
-"""ruff (lint and format) and mypy (strict on core) run as part of the test command."""
+"""ruff (lint and format), mypy (strict on core) and the import-linter layer contracts (pyproject.toml)
+run as part of the test command."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -25,3 +27,10 @@ def test_ruff_format() -> None:
 def test_mypy() -> None:
     done = _run("mypy", "desktop_app")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_import_contracts() -> None:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout

@@ -19,8 +19,8 @@ from desktop_app.composition import AppServices
 from desktop_app.core.charts import build_charts, load_dashboard
 from desktop_app.core.estimates import stage_durations
 from desktop_app.core.insights import InsightFilter, job_outcomes, load_facts
+from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.types import JobStatus
-from desktop_app.pipeline.schema import AdAnalysis
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.dashboard_view import ChartCard, DashboardView
 from desktop_app.ui.main_window import VIEWS, MainWindow

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.pipeline.facts import AdInput, build_input, days_running, first_seconds, words_per_minute
-from desktop_app.pipeline.heuristic import analyse
-from desktop_app.pipeline.schema import AdAnalysis
+from desktop_app.core.facts import AdInput, build_input, days_running, first_seconds, words_per_minute
+from desktop_app.core.schema import AdAnalysis
+from desktop_app.engines.heuristic import analyse
 
 DATA = Path(__file__).parent / "data"
 SCRIPTS = json.loads((DATA / "labelled_ad_scripts.json").read_text())

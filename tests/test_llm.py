@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from desktop_app.core.context import CancelToken, JobCancelled, JobError, StopReason
-from desktop_app.pipeline.facts import AdInput, build_input
-from desktop_app.pipeline.heuristic import analyse
-from desktop_app.pipeline.llm import LLMAnalyser, first_json_object, strict_schema
+from desktop_app.core.facts import AdInput, build_input
+from desktop_app.engines.heuristic import analyse
+from desktop_app.engines.llm import LLMAnalyser, first_json_object, strict_schema
 from tests.conftest import child_env
 from tests.servers import OpenAIDouble, serve
 

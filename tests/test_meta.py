@@ -11,8 +11,8 @@ import pytest
 
 from desktop_app.composition import AppServices
 from desktop_app.core.types import Job, JobStatus, SourceSpec
+from desktop_app.engines.meta_library import CORE_FIELDS, usage_pause
 from desktop_app.pipeline.check import CheckStage
-from desktop_app.pipeline.meta_library import CORE_FIELDS, usage_pause
 from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
 from tests.conftest import run_job, wait_final, wait_for

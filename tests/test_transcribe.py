@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.context import CancelToken, JobCancelled, StopReason
-from desktop_app.pipeline.transcribe import Transcriber, TranscriptionError
+from desktop_app.engines.transcriber import Transcriber, TranscriptionError
 from tests.conftest import REPO
 from tests.text_metrics import wer
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.composition import AppServices
+from desktop_app.core.stages import ANALYSIS_STAGES
 from desktop_app.core.types import Job, JobStatus, SourceSpec
-from desktop_app.pipeline.stages import STAGE_MARKS
 from desktop_app.ui.bridge import PoolExecutor
 from desktop_app.ui.job_progress import JobProgress
 from desktop_app.ui.main_window import VIEWS, CloseChoice, MainWindow
@@ -124,7 +124,7 @@ def test_colours_per_state(qtbot: QtBot) -> None:
         (replace(base, status=JobStatus.FAILED, progress=40.0, error="boom"), RED),
         (replace(base, status=JobStatus.CANCELLED, progress=40.0), GRAY),
     ]
-    card = JobProgress(base, STAGE_MARKS)
+    card = JobProgress(base, ANALYSIS_STAGES)
     qtbot.addWidget(card)
     for job, colour in cases:
         assert status_color(job) == colour
@@ -152,7 +152,7 @@ def test_repaints_are_coalesced(qtbot: QtBot) -> None:
         1,
         False,
     )
-    card = JobProgress(job, STAGE_MARKS)
+    card = JobProgress(job, ANALYSIS_STAGES)
     qtbot.addWidget(card)
     before = card.repaints
     for i in range(2000):

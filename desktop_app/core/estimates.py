@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 
+from desktop_app.core.stages import StageInfo
 from desktop_app.core.store import JobStore
 from desktop_app.core.types import Job, JobStatus
 
@@ -24,12 +25,12 @@ def stage_durations(store: JobStore, limit: int = 10) -> dict[str, float]:
 
 
 def seconds_left(
-    job: Job, stages: Sequence[tuple[str, float]], durations: dict[str, float], stage_started: float | None
+    job: Job, stages: Sequence[StageInfo], durations: dict[str, float], stage_started: float | None
 ) -> float | None:
     """Remaining seconds for a running job, or None without history to go by.
 
-    `stages` are (label, start percent) in order; the current stage counts what is left of it."""
-    labels = [label for label, _ in stages]
+    `stages` are in order; the current stage counts what is left of it."""
+    labels = [stage.label for stage in stages]
     if job.status != JobStatus.RUNNING or job.stage not in labels or not durations:
         return None
     index = labels.index(job.stage)

@@ -40,6 +40,7 @@ class ItemStatus(StrEnum):
 
 
 SOURCE_KINDS = ("sample", "meta_search", "urls", "folder")
+LIBRARY_URL = "https://www.facebook.com/ads/library/?id={}"
 META_COVERAGE_NOTE = (
     "The Ad Library API covers political and social-issue ads worldwide, and other ads only when they were "
     "delivered to the EU or the UK in the past year: pick EU/UK countries for commercial research."

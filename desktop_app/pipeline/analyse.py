@@ -7,16 +7,15 @@ import time
 from typing import Any
 
 from desktop_app.core.context import ItemReport, JobContext
+from desktop_app.core.facts import build_input
+from desktop_app.core.schema import SCHEMA_VERSION
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
 from desktop_app.pipeline.env import PipelineEnv
-from desktop_app.pipeline.facts import build_input
-from desktop_app.pipeline.schema import SCHEMA_VERSION
 
 
 class AnalyseStage:
-    key = "analyse"
-    label = "Analyzing content with AI"
-    percent = 80.0
+    key, label, percent = stage_info(StageKey.ANALYSE)
 
     def __init__(self, env: PipelineEnv) -> None:
         self.env = env

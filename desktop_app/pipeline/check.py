@@ -4,13 +4,12 @@ skipped when they are fetched (unless the source asks to re-analyse)."""
 from __future__ import annotations
 
 from desktop_app.core.context import JobContext
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.pipeline.env import PipelineEnv
 
 
 class CheckStage:
-    key = "check"
-    label = "Checking previously analyzed videos"
-    percent = 10.0
+    key, label, percent = stage_info(StageKey.CHECK)
 
     def __init__(self, env: PipelineEnv) -> None:
         self.env = env

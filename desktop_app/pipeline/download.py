@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import CancelToken, ItemReport, JobContext
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
-from desktop_app.pipeline.ytdlp import base_options, translate
+from desktop_app.engines.ytdlp import base_options, translate
 
 
 def sha256_of(path: Path) -> str:
@@ -68,9 +69,7 @@ def download(video: dict[str, Any], target_stem: Path, max_bytes: int, token: Ca
 
 
 class DownloadStage:
-    key = "download"
-    label = "Downloading videos"
-    percent = 50.0
+    key, label, percent = stage_info(StageKey.DOWNLOAD)
 
     def __init__(self, max_mb: int) -> None:
         self.max_bytes = max_mb * 1_000_000

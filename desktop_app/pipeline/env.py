@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop_app.core.context import CancelToken
+from desktop_app.core.facts import AdInput
 from desktop_app.core.results import AnalyserKey, ResultStore
+from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.settings import Settings
-from desktop_app.pipeline.facts import AdInput
-from desktop_app.pipeline.schema import AdAnalysis
-from desktop_app.pipeline.transcribe import Transcriber
+from desktop_app.engines.transcriber import Transcriber
 
 
 class Analyser(Protocol):

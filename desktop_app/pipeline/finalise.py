@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 from desktop_app.core.context import JobContext
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus
 
 
 class FinaliseStage:
-    key = "finalise"
-    label = "Finalizing results"
-    percent = 90.0
+    key, label, percent = stage_info(StageKey.FINALISE)
 
     def run(self, ctx: JobContext) -> None:
         items = ctx.items()

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import ItemReport, JobContext
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
-from desktop_app.pipeline.ytdlp import base_options, translate
+from desktop_app.engines.ytdlp import base_options, translate
 
 
 def extract(url: str) -> list[dict[str, Any]]:
@@ -37,9 +38,7 @@ def extract(url: str) -> list[dict[str, Any]]:
 
 
 class ResolveStage:
-    key = "resolve"
-    label = "Getting video URLs"
-    percent = 35.0
+    key, label, percent = stage_info(StageKey.RESOLVE)
 
     def run(self, ctx: JobContext) -> None:
         ctx.each_item(self.resolve)

@@ -13,10 +13,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from desktop_app.core.context import JobContext, JobError
+from desktop_app.core.stages import StageKey, stage_info
+from desktop_app.core.types import LIBRARY_URL
 from desktop_app.pipeline.env import PipelineEnv
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpeg", ".mpg"}
-LIBRARY_URL = "https://www.facebook.com/ads/library/?id={}"
 
 Ad = tuple[str, dict[str, Any]]
 
@@ -66,9 +67,7 @@ def url_ads(urls: list[str]) -> Iterator[Ad]:
 
 
 class FetchStage:
-    key = "fetch"
-    label = "Fetching Facebook ads"
-    percent = 20.0
+    key, label, percent = stage_info(StageKey.FETCH)
 
     def __init__(self, env: PipelineEnv) -> None:
         self.env = env
@@ -82,7 +81,7 @@ class FetchStage:
         elif source.kind == "urls":
             ads = list(url_ads(list(source.params["urls"])))
         else:
-            from desktop_app.pipeline.meta_library import fetch_meta_ads
+            from desktop_app.engines.meta_library import fetch_meta_ads
 
             ads = fetch_meta_ads(ctx, self.env.settings)
         self.add(ctx, source.kind, ads)

@@ -16,21 +16,6 @@ from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
 from desktop_app.pipeline.transcribe import TranscribeStage
 
-STAGE_MARKS: list[tuple[str, float]] = [
-    (cls.label, cls.percent)
-    for cls in (
-        StartStage,
-        CheckStage,
-        FetchStage,
-        ResolveStage,
-        DownloadStage,
-        TranscribeStage,
-        AnalyseStage,
-        FinaliseStage,
-    )
-]
-"""(label, start percent) of every stage, for progress breakdowns and time estimates."""
-
 
 def build_stages(env: PipelineEnv, job: Job) -> Sequence[Stage]:
     """The stages of one analysis job, in the spec's order and percentages."""

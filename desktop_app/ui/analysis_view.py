@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import META_COVERAGE_NOTE, ItemStatus, Job, JobStatus, SourceError, SourceSpec
 from desktop_app.ui.job_progress import JobProgress, format_duration
 from desktop_app.ui.style import status_icon
@@ -126,7 +127,7 @@ class AnalysisView(QWidget):
     def __init__(
         self,
         services: AppServices,
-        stages: Sequence[tuple[str, float]],
+        stages: Sequence[StageInfo],
         durations: dict[str, float],
         live_ids: Callable[[], Sequence[str]],
         parent: QWidget | None = None,

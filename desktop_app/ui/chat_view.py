@@ -32,6 +32,8 @@ from desktop_app.composition import AppServices, make_chat_model
 from desktop_app.core.chat import (
     CITATION,
     ChatMessage,
+    ChatStreamer,
+    ChatStreamError,
     ConversationStore,
     MessageStatus,
     Source,
@@ -40,7 +42,6 @@ from desktop_app.core.chat import (
     retrieve,
 )
 from desktop_app.core.results import HIT_END, HIT_START
-from desktop_app.pipeline.chat_model import ChatModel, ChatStreamError
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.style import GRAY, RED
 
@@ -152,7 +153,7 @@ class ChatView(QWidget):
         self.services = services
         self.store = ConversationStore(services.db)
         self.store.mark_interrupted()
-        self.model: ChatModel | None = None
+        self.model: ChatStreamer | None = None
         self.conversation_id: int | None = None
         self._messages: list[ChatMessage] = []
         self._streaming_id: int | None = None
@@ -353,7 +354,7 @@ class ChatView(QWidget):
         self.open_conversation(self.conversation_id)
 
     async def _stream(
-        self, model: ChatModel, message_id: int, messages: list[dict[str, str]], sources: list[Source]
+        self, model: ChatStreamer, message_id: int, messages: list[dict[str, str]], sources: list[Source]
     ) -> None:
         status, note = MessageStatus.COMPLETE, ""
         saved_at = time.monotonic()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.estimates import seconds_left
+from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.style import status_color, status_icon
 
@@ -60,7 +61,7 @@ class JobProgress(QFrame):
     def __init__(
         self,
         job: Job,
-        stages: Sequence[tuple[str, float]],
+        stages: Sequence[StageInfo],
         durations: dict[str, float] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -218,7 +219,7 @@ class JobProgress(QFrame):
         return job.message if job.message.startswith(job.stage) else f"{job.stage}: {job.message}"
 
     def _breakdown_text(self, job: Job) -> str:
-        labels = [label for label, _ in self.stages]
+        labels = [stage.label for stage in self.stages]
         current = labels.index(job.stage) if job.stage in labels else (len(labels) if job.progress >= 100 else -1)
         parts = []
         for i, label in enumerate(labels):

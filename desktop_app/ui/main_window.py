@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from desktop_app.composition import AppServices
 from desktop_app.core.estimates import stage_durations
 from desktop_app.core.runner import JobRunner
+from desktop_app.core.stages import ANALYSIS_STAGES
 from desktop_app.core.store import Recovery
 from desktop_app.core.types import Job, JobStatus
-from desktop_app.pipeline.stages import STAGE_MARKS
 from desktop_app.ui.analysis_view import AnalysisView
 from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
 from desktop_app.ui.chat_view import ChatView
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
 
         durations = stage_durations(services.store)
-        self.analysis = AnalysisView(services, STAGE_MARKS, durations, runner.running_ids)
+        self.analysis = AnalysisView(services, ANALYSIS_STAGES, durations, runner.running_ids)
         self.results = ResultsView(services.results)
         self.dashboard_content = DashboardView(services)
         self.dashboard_content.open_ad.connect(self.open_in_results)

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.export import markdown_report, result_dict, write_csv
 from desktop_app.core.results import AdResult, ResultStore, ResultSummary
-from desktop_app.export import markdown_report, result_dict, write_csv
 from desktop_app.ui.filter_combo import filter_combo, set_choices
 from desktop_app.ui.style import GREEN, RED, YELLOW
 

@@ -15,8 +15,8 @@ import httpx
 from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.secrets import get_secret
 from desktop_app.core.settings import Settings
-from desktop_app.pipeline.network import RetryableError, RetryPolicy
-from desktop_app.pipeline.sources import LIBRARY_URL
+from desktop_app.core.types import LIBRARY_URL
+from desktop_app.engines.network import RetryableError, RetryPolicy
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 CORE_FIELDS = [

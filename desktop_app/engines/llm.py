@@ -14,16 +14,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from desktop_app.core.context import CancelToken, JobError
+from desktop_app.core.facts import AdInput
 from desktop_app.core.results import AnalyserKey
-from desktop_app.pipeline.facts import AdInput
-from desktop_app.pipeline.network import (
+from desktop_app.core.schema import AdAnalysis
+from desktop_app.engines.network import (
     RETRYABLE_STATUS,
     RetryableError,
     RetryPolicy,
     retry_after_seconds,
     server_message,
 )
-from desktop_app.pipeline.schema import AdAnalysis
 
 PROMPT_VERSION = "llm-1"
 MODES = ("json_schema", "json_object", "text")

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop_app.core.context import CancelToken
+from desktop_app.core.facts import HOOK_WINDOW_S, AdInput, Sentence
 from desktop_app.core.results import AnalyserKey
-from desktop_app.pipeline.facts import HOOK_WINDOW_S, AdInput, Sentence
-from desktop_app.pipeline.schema import (
+from desktop_app.core.schema import (
     AdAnalysis,
     Awareness,
     Beat,

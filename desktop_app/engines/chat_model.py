@@ -10,14 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlparse
 
-from desktop_app.pipeline.network import server_message
-
-
-class ChatStreamError(Exception):
-    """The answer could not be (completely) streamed; the message says why."""
+from desktop_app.core.chat import ChatStreamError
+from desktop_app.engines.network import server_message
 
 
 class ChatModel:
+    """Implements `core.chat.ChatStreamer` for an OpenAI-compatible server."""
+
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None, timeout_s: float = 60.0):
         self.model = model
         self.base_url = base_url or None
