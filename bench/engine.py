@@ -117,7 +117,7 @@ def bench_cancel_in_process(app: AppServices, runs: int = 20) -> list[float]:
     runner.start()
     latencies = []
     for i in range(runs):
-        job_id = app.service.start_analysis(SourceSpec("urls", {"urls": [f"https://cancel.test/{i}"]}))
+        job_id = app.service.start_analysis(SourceSpec("urls", {"urls": [f"https://cancel.test/{i}"]})).job_id
         wait_status(app, job_id, {JobStatus.RUNNING})
         time.sleep(0.05)
         began = time.monotonic()
@@ -134,7 +134,7 @@ def bench_cancel_cross_process(app: AppServices, home: Path, runs: int = 10) -> 
     latencies = []
     try:
         for i in range(runs):
-            job_id = app.service.start_analysis(SourceSpec("urls", {"urls": [f"https://xcancel.test/{i}"]}))
+            job_id = app.service.start_analysis(SourceSpec("urls", {"urls": [f"https://xcancel.test/{i}"]})).job_id
             wait_status(app, job_id, {JobStatus.RUNNING})
             time.sleep(0.3)
             began = time.monotonic()
@@ -150,7 +150,7 @@ def bench_progress_writes(app: AppServices) -> tuple[int, float]:
     runner = app.make_runner(stages=lambda job: [Flood()])
     runner.start()
     began = time.monotonic()
-    job_id = app.service.start_analysis(SourceSpec("urls", {"urls": ["https://flood.test"]}))
+    job_id = app.service.start_analysis(SourceSpec("urls", {"urls": ["https://flood.test"]})).job_id
     wait_status(app, job_id, {JobStatus.COMPLETED}, timeout=120)
     elapsed = time.monotonic() - began
     runner.shutdown()

@@ -114,7 +114,7 @@ class AppServices:
             only=only,
             **extra,
         )
-        self.service.executor = runner
+        self.service.runner = runner
         return runner
 
     def reset_pipeline(self) -> None:

@@ -109,7 +109,7 @@ def run_job(app: AppServices, source: SourceSpec, timeout: float = 120, stages: 
     runner = app.make_runner(stages=stages)
     runner.start()
     try:
-        return wait_final(app, app.service.start_analysis(source), timeout)
+        return wait_final(app, app.service.start_analysis(source).job_id, timeout)
     finally:
         runner.shutdown()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def test_run_without_wait_returns_at_once_and_a_worker_finishes_it(
 def test_status_jobs_cancel_retry(services: AppServices, capsys: pytest.CaptureFixture[str]) -> None:
     from desktop_app.core.types import SourceSpec
 
-    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": ["https://a.test/v.mp4"]}))
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": ["https://a.test/v.mp4"]})).job_id
     code, out, _ = cli("status", job_id[:8], "--json", capsys=capsys)
     assert code == 0 and json.loads(out)["queue_position"] == 1
     code, out, _ = cli("jobs", "--json", capsys=capsys)
@@ -150,3 +151,87 @@ def test_ctrl_c_on_wait_cancels_and_exits_130(services: AppServices, home: Path)
     child.send_signal(signal.SIGINT)
     assert child.wait(timeout=10) == 130
     assert services.service.status(job_id).status == JobStatus.CANCELLED
+
+
+def _transcriber_started(pid: int) -> bool:
+    """The CLI process has started its transcriber child (multiprocessing's spawn), which is now importing."""
+    import psutil
+
+    try:
+        return any("spawn_main" in " ".join(c.cmdline()) for c in psutil.Process(pid).children())
+    except psutil.Error:
+        return False
+
+
+def test_ctrl_c_in_a_terminal_during_run_wait_is_one_line_and_exit_130(services: AppServices, home: Path) -> None:
+    """A terminal sends Ctrl-C to its whole process group, the transcriber child included: the child says
+    nothing (no traceback), the job is cancelled and the command exits 130."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "run", "--wait", "--sample"],
+        env=child_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    assert child.stdout is not None
+    job_id = child.stdout.readline().decode().strip()
+    wait_for(lambda: _transcriber_started(child.pid))
+    os.killpg(child.pid, signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 130, err.decode()
+    assert "Traceback" not in err.decode(), err.decode()
+    assert len(err.decode().strip().splitlines()) <= 1, err.decode()
+    assert "Cancelling..." in out.decode()
+    assert services.service.status(job_id).status == JobStatus.CANCELLED
+
+
+def test_cancel_answers_without_importing_sqlalchemy(services: AppServices, home: Path) -> None:
+    from desktop_app.core.types import SourceSpec
+
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": ["https://a.test/v.mp4"]})).job_id
+    code = (
+        "import sys\nfrom desktop_app.cli import main\n"
+        f"code = main(['cancel', {job_id[:8]!r}])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'psutil'}))\n"
+        "sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=child_env(home), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"Cancel requested for job {job_id}", "[]"]
+    assert services.service.status(job_id).status == JobStatus.CANCELLED
+
+
+def _jobs_and_events(services: AppServices, job_id: str) -> tuple[dict[str, object], list[tuple[object, ...]]]:
+    """A job's row and log, without what differs between two jobs anyway (ids, source, times)."""
+    varying = {"seq", "id", "source", "dedupe_key", "created_at", "finished_at"}
+    with services.db.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT * FROM jobs WHERE id = ?", (job_id,)).mappings().one()
+        events = conn.exec_driver_sql(
+            "SELECT kind, stage, message, item_key FROM job_events WHERE job_id = ? ORDER BY id", (job_id,)
+        ).all()
+    return {k: v for k, v in row.items() if k not in varying}, [tuple(e) for e in events]
+
+
+def test_quick_cancel_changes_the_database_as_the_job_store_does(services: AppServices) -> None:
+    """`cancel` skips SQLAlchemy (core/quick_cancel.py): it must leave the rows and events JobStore leaves."""
+    from desktop_app.core.quick_cancel import CancelAnswer, request_cancel
+    from desktop_app.core.types import SourceSpec
+
+    ids = [
+        services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://a.test/{n}.mp4"]})).job_id
+        for n in range(4)
+    ]
+    with services.db.write_connection() as conn:  # two of them running, as a runner in another process has them
+        for job_id in ids[2:]:
+            conn.exec_driver_sql(
+                "UPDATE jobs SET status = 'running', owner = 'elsewhere', started_at = 1.0 WHERE id = ?", (job_id,)
+            )
+    database = services.paths.database
+    for by_store, quick, now in ((ids[0], ids[1], JobStatus.CANCELLED), (ids[2], ids[3], JobStatus.RUNNING)):
+        for _ in range(2):  # asking twice changes nothing more
+            asked = services.store.request_cancel(by_store)
+            assert request_cancel(database, quick[:6]) == CancelAnswer(quick, asked, now)
+        assert _jobs_and_events(services, quick) == _jobs_and_events(services, by_store)
+    assert request_cancel(database, ids[0]) == CancelAnswer(ids[0], False, JobStatus.CANCELLED)
+    assert request_cancel(database, "nope") is None  # the job store explains unknown ids
+    assert request_cancel(database, "0123456789abcdef0123456789abcdef") is None

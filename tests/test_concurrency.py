@@ -23,7 +23,7 @@ ids, errors = set(), []
 def worker():
     for _ in range(int(sys.argv[1])):
         try:
-            ids.add(app.service.start_analysis(SourceSpec("sample")))
+            ids.add(app.service.start_analysis(SourceSpec("sample")).job_id)
         except Exception as exc:
             errors.append(repr(exc))
 threads = [threading.Thread(target=worker) for _ in range(8)]
@@ -57,7 +57,9 @@ def test_a_thousand_concurrent_duplicate_starts_create_one_job(services: AppServ
 
 
 def test_eight_writer_threads_flooding_progress_never_fail(services: AppServices, home: Path) -> None:
-    jobs = [services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})) for i in range(8)]
+    jobs = [
+        services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})).job_id for i in range(8)
+    ]
     for _ in jobs:
         services.store.claim_next("test|1|1", 8, 60.0)
     second = open_services(home)  # a second engine, as another process would have

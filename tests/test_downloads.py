@@ -74,7 +74,7 @@ def test_cancel_reaches_inside_a_download(services: AppServices, host: tuple[Vid
     video_host.slow_bps = 20_000
     runner = services.make_runner()
     runner.start()
-    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": [f"{url}/slow/1.mp4"]}))
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": [f"{url}/slow/1.mp4"]})).job_id
     wait_for(lambda: " MB" in services.service.status(job_id).message, timeout=60)
     asked = time.monotonic()
     services.service.cancel(job_id)

@@ -41,7 +41,7 @@ def _resume(home: Path) -> subprocess.Popen[bytes]:
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume(services: AppServices, home: Path) -> None:
     rng = random.Random(20261128)
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     workdir = services.paths.job_dir(job_id)
     # After kill k: what was committed, and how many item-stages had started by then.
     kills: list[tuple[set[tuple[str, str]], int]] = []
@@ -83,3 +83,40 @@ def test_sigkill_at_random_moments_then_resume(services: AppServices, home: Path
     conn = sqlite3.connect(services.paths.database)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+@pytest.mark.slow
+def test_an_ad_that_kills_the_app_every_time_fails_alone(services: AppServices, home: Path) -> None:
+    """A poison ad kills the worker each time it reaches transcription, and the worker is also killed
+    from outside three times mid-ad: the poison ad fails on its own, the job completes with the others."""
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
+    env = child_env(home) | {"WORKLOAD_ITEMS": "5", "WORKLOAD_DELAY": "0.2", "WORKLOAD_POISON": "2"}
+
+    def resume() -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "tests.workload_cli", "resume"]
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    outside_kills = 0
+    for _run in range(12):
+        seen = len(_committed(services, job_id))
+        child = resume()
+        if outside_kills < 3:
+            wait_for(
+                lambda seen=seen, child=child: len(_committed(services, job_id)) > seen or child.poll() is not None
+            )
+            time.sleep(0.1)  # the next item-stage is under way
+            if child.poll() is None:
+                os.kill(child.pid, signal.SIGKILL)
+                outside_kills += 1
+        child.wait(timeout=120)
+        if services.service.status(job_id).status == JobStatus.COMPLETED:
+            break
+    job = services.service.status(job_id)
+    assert job.status == JobStatus.COMPLETED, job
+    assert outside_kills == 3
+    items = {item.key: item for item in services.store.items(job_id)}
+    poison = items.pop("ad002")
+    assert poison.outcome is not None and poison.outcome.value == "failed"
+    assert poison.error is not None and "stopped twice" in poison.error
+    assert all(item.outcome is not None and item.outcome.value == "analysed" for item in items.values()), items
+    assert job.result is not None and job.result["failed"] == 1 and job.result["analysed"] == 4

@@ -165,7 +165,7 @@ def test_an_interrupted_search_resumes_from_its_cursor(services: AppServices, gr
     stages = lambda job: [StartStage(env.settings), CheckStage(env), FetchStage(env)]  # noqa: E731
     runner = services.make_runner(stages=stages)
     runner.start()
-    job_id = services.service.start_analysis(search(page_size=100))
+    job_id = services.service.start_analysis(search(page_size=100)).job_id
     wait_for(lambda: len(services.store.items(job_id)) >= 100, timeout=30)
     runner.shutdown()
     assert services.service.status(job_id).status == JobStatus.PENDING

@@ -34,9 +34,9 @@ def committed(app: AppServices, job_id: str) -> set[tuple[str, str]]:
 def started(app: AppServices, job_id: str) -> list[tuple[int, str, str]]:
     """(position in the log, item, stage key) of every item-stage start."""
     return [
-        (n, e.item_key or "", KEY_OF[e.stage])
+        (n, e.item_key or "", e.stage)
         for n, e in enumerate(app.store.events(job_id))
-        if e.kind == "item_started" and e.stage in KEY_OF
+        if e.kind == "item_started" and e.stage in KEY_OF.values()
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app.composition import AppServices
 from desktop_app.core.db import Database
-from desktop_app.core.results import HIT_END, HIT_START
+from desktop_app.core.search_index import HIT_END, HIT_START
 from desktop_app.core.types import JobStatus, SourceSpec
 from tests.conftest import REPO, run_job
 

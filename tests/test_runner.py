@@ -28,7 +28,7 @@ def test_job_runs_every_stage_and_completes(services: AppServices) -> None:
     services.listeners.add(updates.append)
     runner = services.make_runner(stages=FileWorkload(items=5, delay=0.01))
     runner.start()
-    job_id = services.service.start_analysis(SAMPLE)
+    job_id = services.service.start_analysis(SAMPLE).job_id
     job = wait_final(services, job_id)
     runner.shutdown()
 
@@ -77,7 +77,7 @@ def test_progress_is_coalesced_for_db_and_listeners(services: AppServices) -> No
     runner = services.make_runner(stages=lambda job: [Flood()])
     runner.start()
     started = time.monotonic()
-    job = wait_final(services, services.service.start_analysis(SAMPLE), timeout=60)
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id, timeout=60)
     elapsed = time.monotonic() - started
     runner.shutdown()
     assert job.status == JobStatus.COMPLETED
@@ -89,7 +89,7 @@ def test_progress_is_coalesced_for_db_and_listeners(services: AppServices) -> No
 def test_cancel_in_process_stops_within_a_cancellation_point(services: AppServices) -> None:
     runner = services.make_runner(stages=FileWorkload(items=50, delay=0.2))
     runner.start()
-    job_id = services.service.start_analysis(SAMPLE)
+    job_id = services.service.start_analysis(SAMPLE).job_id
     wait_for(lambda: services.service.status(job_id).stage == "Fetch")
     asked = time.monotonic()
     assert services.service.cancel(job_id) is True
@@ -119,7 +119,7 @@ def test_parallel_bound_and_queue_order(services: AppServices) -> None:
                 peak = max(peak, len(active))
 
     services.listeners.add(track)
-    ids = [services.service.start_analysis(urls(i)) for i in range(5)]
+    ids = [services.service.start_analysis(urls(i)).job_id for i in range(5)]
     assert [services.service.status(i).queue_position for i in ids] == [1, 2, 3, 4, 5]
     runner = services.make_runner(stages=FileWorkload(items=3, delay=0.05))
     runner.start()
@@ -135,7 +135,7 @@ def test_shutdown_pauses_and_next_start_resumes_without_repeating(services: AppS
     workload = FileWorkload(items=8, delay=0.05)
     runner = services.make_runner(stages=workload)
     runner.start()
-    job_id = services.service.start_analysis(SAMPLE)
+    job_id = services.service.start_analysis(SAMPLE).job_id
     wait_for(lambda: services.service.status(job_id).stage == "Transcribe")
     runner.shutdown()
     paused = services.service.status(job_id)
@@ -158,7 +158,7 @@ def test_shutdown_pauses_and_next_start_resumes_without_repeating(services: AppS
 def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
     runner = services.make_runner(stages=FileWorkload(items=5, delay=0.01, fail=frozenset({1}), skip=frozenset({3})))
     runner.start()
-    job = wait_final(services, services.service.start_analysis(SAMPLE))
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id)
     runner.shutdown()
     assert job.status == JobStatus.COMPLETED
     assert job.result is not None
@@ -173,7 +173,7 @@ def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
 def test_job_error_fails_keeps_partial_results_and_retry_resumes(services: AppServices) -> None:
     runner = services.make_runner(stages=FileWorkload(items=4, delay=0.01, fail_job=True, fail=frozenset({2})))
     runner.start()
-    job = wait_final(services, services.service.start_analysis(SAMPLE))
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id)
     assert job.status == JobStatus.FAILED
     assert job.error == "The access token is invalid"
     assert job.result is not None and job.result["error"]["settings_field"] == "meta_token"
@@ -203,7 +203,7 @@ def test_unexpected_exception_in_a_stage_fails_with_its_name(services: AppServic
 
     runner = services.make_runner(stages=lambda job: [Broken()])
     runner.start()
-    job = wait_final(services, services.service.start_analysis(SAMPLE))
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id)
     runner.shutdown()
     assert job.status == JobStatus.FAILED
     assert job.error == "Getting video URLs failed unexpectedly: ValueError: bad data"
@@ -211,7 +211,7 @@ def test_unexpected_exception_in_a_stage_fails_with_its_name(services: AppServic
 
 
 def _orphan(services: AppServices, owner: str = "thishost|999999|1.00") -> str:
-    job_id = services.service.start_analysis(SAMPLE)
+    job_id = services.service.start_analysis(SAMPLE).job_id
     claimed = services.store.claim_next(owner, 1, 30.0)
     assert claimed is not None and claimed.job_id == job_id
     return job_id

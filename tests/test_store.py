@@ -60,27 +60,29 @@ def test_connection_pragmas(services: AppServices) -> None:
 
 def test_start_returns_pending_job_and_duplicate_returns_same(services: AppServices) -> None:
     service = services.service
-    first = service.start_analysis(SourceSpec("sample"))
+    first = service.start_analysis(SourceSpec("sample")).job_id
     job = service.status(first)
     assert job.status == JobStatus.PENDING
     assert job.queue_position == 1
     assert job.started_at is None
-    assert service.start_analysis(SourceSpec("sample")) == first
-    other = service.start_analysis(SourceSpec("urls", {"urls": ["https://example.test/a.mp4"]}))
+    assert service.start_analysis(SourceSpec("sample")).job_id == first
+    other = service.start_analysis(SourceSpec("urls", {"urls": ["https://example.test/a.mp4"]})).job_id
     assert other != first
     assert service.status(other).queue_position == 2
     assert [j.job_id for j in service.history()] == [other, first]
 
 
 def test_identical_source_after_a_finished_job_starts_a_new_one(services: AppServices) -> None:
-    first = services.service.start_analysis(SourceSpec("sample"))
+    first = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.service.cancel(first)
-    second = services.service.start_analysis(SourceSpec("sample"))
+    second = services.service.start_analysis(SourceSpec("sample")).job_id
     assert second != first
 
 
 def test_history_limit_and_order(services: AppServices) -> None:
-    ids = [services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})) for i in range(25)]
+    ids = [
+        services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})).job_id for i in range(25)
+    ]
     history = services.service.history()
     assert len(history) == 20
     assert [j.job_id for j in history] == ids[::-1][:20]
@@ -88,7 +90,7 @@ def test_history_limit_and_order(services: AppServices) -> None:
 
 
 def test_cancel_pending_ends_it_and_second_cancel_is_false(services: AppServices) -> None:
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.service.cancel(job_id) is True
     job = services.service.status(job_id)
     assert job.status == JobStatus.CANCELLED
@@ -97,7 +99,7 @@ def test_cancel_pending_ends_it_and_second_cancel_is_false(services: AppServices
 
 
 def test_unknown_ids_and_prefixes(services: AppServices) -> None:
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.service.status(job_id[:8]).job_id == job_id
     with pytest.raises(JobNotFoundError):
         services.service.status("does-not-exist")
@@ -106,7 +108,7 @@ def test_unknown_ids_and_prefixes(services: AppServices) -> None:
 
 
 def test_retry_rules(services: AppServices) -> None:
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.service.retry(job_id) == job_id  # already queued: nothing to do
     services.service.cancel(job_id)
     assert services.service.retry(job_id) == job_id
@@ -117,9 +119,9 @@ def test_retry_rules(services: AppServices) -> None:
 
 
 def test_retry_returns_the_active_duplicate(services: AppServices) -> None:
-    old = services.service.start_analysis(SourceSpec("sample"))
+    old = services.service.start_analysis(SourceSpec("sample")).job_id
     services.service.cancel(old)
-    active = services.service.start_analysis(SourceSpec("sample"))
+    active = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.service.retry(old) == active
     assert services.service.status(old).status == JobStatus.CANCELLED
 
@@ -138,7 +140,7 @@ def test_malformed_sources_are_refused() -> None:
 
 
 def test_items_are_added_once_and_keep_order(services: AppServices) -> None:
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     assert services.store.add_items(job_id, [("a", {}), ("b", {})]) == 2
     assert services.store.add_items(job_id, [("b", {}), ("c", {})]) == 1
     assert [i.key for i in services.store.items(job_id)] == ["a", "b", "c"]

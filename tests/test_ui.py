@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -81,8 +82,9 @@ def test_start_shows_the_job_at_once_then_progress_and_completion(qtbot: QtBot, 
     assert any(0 < p < 100 for p in seen), "progress was shown while running"
     assert card.bar.value() == 1000 and card.close_button.isVisible() and not card.cancel_button.isVisible()
     assert "4 analysed" in card.details.text()
-    qtbot.waitUntil(lambda: window.analysis.history.item(0, 0).text() == "Completed", timeout=2000)
-    assert window.analysis.history.rowCount() == 1
+    history = window.analysis.history.model()
+    qtbot.waitUntil(lambda: history.index(0, 0).data() == "Completed", timeout=2000)
+    assert history.rowCount() == 1
 
 
 def test_cancel_asks_first(
@@ -194,7 +196,7 @@ def test_dashboard_and_chat_unlock_at_the_first_completion(qtbot: QtBot, window:
 def test_relaunch_resumes_an_interrupted_job(qtbot: QtBot, services: AppServices, workload: FileWorkload) -> None:
     import socket
 
-    job_id = services.service.start_analysis(SourceSpec("sample"))
+    job_id = services.service.start_analysis(SourceSpec("sample")).job_id
     services.store.claim_next(f"{socket.gethostname()}|999999|1.00", 1, 30.0)  # a crashed app's job
     win, pool = make_window(services, workload)
     assert "Resumed 1" in win.analysis.notice.text()
@@ -207,7 +209,7 @@ def test_a_job_started_by_another_process_shows_up(qtbot: QtBot, window: MainWin
     code = (
         "from desktop_app.composition import open_services\n"
         "from desktop_app.core.types import SourceSpec\n"
-        "print(open_services().service.start_analysis(SourceSpec('urls', {'urls': ['https://x.test/v.mp4']})))"
+        "print(open_services().service.start_analysis(SourceSpec('urls', {'urls': ['https://x.test/v.mp4']})).job_id)"
     )
     job_id = subprocess.run(
         [sys.executable, "-c", code], env=child_env(home), capture_output=True, text=True, check=True
@@ -224,7 +226,11 @@ def test_closing_with_a_running_job_can_pause_it(
     window.close()
     assert window.isVisible(), "Cancel in the dialog keeps the window"
     monkeypatch.setattr(MainWindow, "ask_close", lambda self: CloseChoice.PAUSE)
+    began = time.monotonic()
     window.close()
+    assert time.monotonic() - began < 0.2, "closing never waits for the workers on the UI thread"
+    assert "Stopping" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     job = window.services.service.status(job_id)
     assert job.status == JobStatus.PENDING and "resumes" in job.message
 

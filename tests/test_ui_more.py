@@ -106,7 +106,7 @@ def test_cancel_the_analyses_and_quit(qtbot: QtBot, services: AppServices, monke
     job_id, _ = start_running_job(qtbot, win)
     monkeypatch.setattr(MainWindow, "ask_close", lambda self: CloseChoice.CANCEL_JOBS)
     win.close()
-    assert not win.isVisible()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
     assert services.service.status(job_id).status == JobStatus.CANCELLED
     pool.waitForDone(5000)
 

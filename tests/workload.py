@@ -6,13 +6,14 @@ so tests can tell exactly which item-stages ran, and how often."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import ItemReport, ItemSkipped, JobContext, JobError, Stage
-from desktop_app.core.types import Job, JobItem
+from desktop_app.core.types import Job, JobItem, Outcome
 
 STAGE_KEYS = ("fetch", "transcribe", "analyse")
 
@@ -22,6 +23,17 @@ def append_line(path: Path, line: str) -> None:
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+@dataclass(frozen=True)
+class FileMade:
+    """The workload's checkpoint: the file an item-stage wrote; the last stage ends the item."""
+
+    file: str
+    outcome: Outcome | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file}
 
 
 class ListItems:
@@ -38,7 +50,8 @@ class ListItems:
 
 @dataclass
 class ItemFiles:
-    """Writes `<item>.<stage>` for each item. Items whose index is in `fail` raise, in `skip` are skipped."""
+    """Writes `<item>.<stage>` for each item. Items whose index is in `fail` raise, in `skip` are skipped, and
+    in `poison` kill the whole process at the transcribe stage (a video that crashes the app every time)."""
 
     key: str
     label: str
@@ -47,12 +60,15 @@ class ItemFiles:
     fail: frozenset[int] = frozenset()
     skip: frozenset[int] = frozenset()
     last: bool = False
+    poison: frozenset[int] = frozenset()
 
     def run(self, ctx: JobContext) -> None:
-        ctx.each_item(lambda item, report: self.work(ctx, item, report), finishes_item=self.last)
+        ctx.each_item(lambda item, report: self.work(ctx, item, report))
 
-    def work(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+    def work(self, ctx: JobContext, item: JobItem, report: ItemReport) -> FileMade:
         append_line(ctx.workdir / "starts.log", f"{item.key} {self.key} {os.getpid()}")
+        if int(item.data["index"]) in self.poison and self.key == "transcribe":
+            os.kill(os.getpid(), signal.SIGKILL)
         for step in range(4):
             ctx.token.sleep(self.delay / 4)
             report.progress((step + 1) / 4)
@@ -60,12 +76,12 @@ class ItemFiles:
         if index in self.fail:
             raise RuntimeError(f"item {item.key} is broken")
         if index in self.skip:
-            raise ItemSkipped("no video")
+            raise ItemSkipped("no video", Outcome.NO_VIDEO)
         target = ctx.workdir / f"{item.key}.{self.key}"
         tmp = target.with_suffix(".tmp")
         tmp.write_text(f"{item.key} {self.key}\n", encoding="utf-8")
         tmp.replace(target)
-        return {"file": target.name}
+        return FileMade(target.name, Outcome.ANALYSED if self.last else None)
 
 
 class FailJob:
@@ -86,6 +102,7 @@ class FileWorkload:
     fail: frozenset[int] = frozenset()
     skip: frozenset[int] = frozenset()
     fail_job: bool = False
+    poison: frozenset[int] = frozenset()
 
     def __call__(self, job: Job) -> Sequence[Stage]:
         from desktop_app.pipeline.finalise import FinaliseStage
@@ -101,6 +118,7 @@ class FileWorkload:
                     self.fail,
                     self.skip,
                     last=n == len(STAGE_KEYS) - 1,
+                    poison=self.poison,
                 )
             )
         if self.fail_job:

@@ -9,4 +9,5 @@ from tests.workload import FileWorkload
 if __name__ == "__main__":
     items = int(os.environ.get("WORKLOAD_ITEMS", "6"))
     delay = float(os.environ.get("WORKLOAD_DELAY", "0.02"))
-    sys.exit(main(sys.argv[1:], stages=FileWorkload(items=items, delay=delay)))
+    poison = frozenset(int(i) for i in os.environ.get("WORKLOAD_POISON", "").split(",") if i)
+    sys.exit(main(sys.argv[1:], stages=FileWorkload(items=items, delay=delay, poison=poison)))

@@ -10,7 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop_app.core.types import ItemStatus, JobItem, SourceSpec
+from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
 
 
 class StopReason(Enum):
@@ -44,11 +44,24 @@ class JobError(Exception):
 
 
 class ItemSkipped(Exception):
-    """This ad cannot go further for an ordinary reason ("no video", "no speech"); not a failure."""
+    """This ad cannot go further for an ordinary reason ("no video"); not a failure. `reason` is a plain
+    sentence for people; `outcome` is what the job counts."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, outcome: Outcome = Outcome.SKIPPED) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.outcome = outcome
+
+
+class Checkpoint(Protocol):
+    """What an item-stage hands the next one (a frozen dataclass per stage, stored as JSON).
+
+    `outcome` is set by the stage that ends the item (the analysis), None before."""
+
+    @property
+    def outcome(self) -> Outcome | None: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 class CancelToken:
@@ -105,7 +118,7 @@ class CancelToken:
 class ProgressSink(Protocol):
     """Where a context sends progress (the runner, which coalesces it)."""
 
-    def report(self, job_id: str, percent: float, stage: str, message: str) -> None: ...
+    def report(self, job_id: str, percent: float, stage: Stage, message: str) -> None: ...
 
     def item_changed(self, item: JobItem) -> None: ...
 
@@ -117,11 +130,13 @@ class ItemStore(Protocol):
 
     def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> int: ...
 
+    def begin_item(self, job_id: str, key: str, stage_key: str) -> None: ...
+
     def checkpoint_item(
-        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], status: ItemStatus | None = None
+        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], outcome: Outcome | None = None
     ) -> JobItem: ...
 
-    def end_item(self, job_id: str, key: str, stage_key: str, status: ItemStatus, reason: str) -> JobItem: ...
+    def end_item(self, job_id: str, key: str, stage_key: str, outcome: Outcome, reason: str) -> JobItem: ...
 
     def save_stage_state(self, job_id: str, stage_key: str, state: dict[str, Any]) -> None: ...
 
@@ -155,7 +170,7 @@ class ItemReport:
         self.ctx.stage_progress((self.index + fraction) / self.total, text)
 
 
-ItemWork = Callable[[JobItem, ItemReport], dict[str, Any] | None]
+ItemWork = Callable[[JobItem, ItemReport], Checkpoint]
 
 
 class JobContext:
@@ -186,21 +201,18 @@ class JobContext:
         self._stage = stage
         self._stage_end = end_percent
         self.per_item_stage = False
-        self.progress(stage.percent, stage.label, stage.label)
-
-    def progress(self, percent: float, stage: str, message: str = "") -> None:
-        """Record progress; also a cancellation point (raises JobStopped once the job is stopped)."""
-        self.token.raise_if_stopped()
-        self._sink.report(self.job_id, percent, stage, message or stage)
+        self.stage_progress(0.0, stage.label)
 
     def stage_progress(self, fraction: float, message: str) -> None:
-        """Progress inside the current stage, mapped onto the stage's slice of the bar."""
+        """Progress inside the current stage, mapped onto the stage's slice of the bar; also a cancellation
+        point (raises JobStopped once the job is stopped)."""
         stage = self._require_stage()
+        self.token.raise_if_stopped()
         span = self._stage_end - stage.percent
-        self.progress(stage.percent + span * min(1.0, max(0.0, fraction)), stage.label, message)
+        self._sink.report(self.job_id, stage.percent + span * min(1.0, max(0.0, fraction)), stage, message)
 
     def log(self, kind: str, message: str, item_key: str | None = None) -> None:
-        stage = self._stage.label if self._stage else ""
+        stage = self._stage.key if self._stage else ""
         self._store.add_event(self.job_id, kind, message, stage, item_key)
 
     # ---- items ---------------------------------------------------------------------------------
@@ -215,19 +227,20 @@ class JobContext:
     def stage_state(self) -> dict[str, Any]:
         return self._store.stage_state(self.job_id, self._require_stage().key)
 
-    def skip_item(self, key: str, reason: str) -> None:
+    def skip_item(self, key: str, outcome: Outcome, reason: str) -> None:
         """End an item with an ordinary outcome ("already analysed") before it reaches item stages."""
         stage = self._require_stage()
-        self._sink.item_changed(self._store.end_item(self.job_id, key, stage.key, ItemStatus.SKIPPED, reason))
+        self._sink.item_changed(self._store.end_item(self.job_id, key, stage.key, outcome, reason))
 
     def save_stage_state(self, state: dict[str, Any]) -> None:
         self._store.save_stage_state(self.job_id, self._require_stage().key, state)
 
-    def each_item(self, work: ItemWork, *, finishes_item: bool = False) -> None:
+    def each_item(self, work: ItemWork) -> None:
         """Run `work` on every live item that has not finished this stage, checkpointing each one.
 
         A finished item-stage is never repeated. An exception from one item marks that item failed
-        (ItemSkipped marks it skipped) and the loop goes on; JobError and JobStopped end the job."""
+        (ItemSkipped ends it with its outcome) and the loop goes on; JobError and JobStopped end the job.
+        The item-stage is marked in flight first, so a crash during it is counted against this ad."""
         stage = self._require_stage()
         self.per_item_stage = True
         live = [i for i in self.items() if i.status == ItemStatus.PENDING or i.done(stage.key)]
@@ -237,19 +250,19 @@ class JobContext:
         for item in todo:
             report = ItemReport(self, done, total, f"{stage.label} ({done + 1}/{len(live)})")
             report.progress(0.0)
-            self._store.add_event(self.job_id, "item_started", f"{stage.label} started", stage.label, item.key)
+            self._store.begin_item(self.job_id, item.key, stage.key)
             try:
                 output = work(item, report)
             except ItemSkipped as skipped:
-                changed = self._store.end_item(self.job_id, item.key, stage.key, ItemStatus.SKIPPED, skipped.reason)
+                changed = self._store.end_item(self.job_id, item.key, stage.key, skipped.outcome, skipped.reason)
             except (JobError, JobStopped):
                 raise
             except Exception as exc:
                 reason = f"{stage.label}: {exc}" if str(exc) else f"{stage.label}: {type(exc).__name__}"
-                changed = self._store.end_item(self.job_id, item.key, stage.key, ItemStatus.FAILED, reason)
+                changed = self._store.end_item(self.job_id, item.key, stage.key, Outcome.FAILED, reason)
             else:
-                status = ItemStatus.DONE if finishes_item else None
-                changed = self._store.checkpoint_item(self.job_id, item.key, stage.key, output or {}, status)
+                data = output.to_dict()
+                changed = self._store.checkpoint_item(self.job_id, item.key, stage.key, data, output.outcome)
             self._sink.item_changed(changed)
             done += 1
         self.stage_progress(1.0, f"{stage.label} ({len(live)}/{len(live)})")

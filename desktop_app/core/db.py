@@ -3,20 +3,24 @@
 Readers use plain deferred transactions and never wait for writers (WAL). Writers start with
 BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of failing "database is locked"
 when a read transaction tries to upgrade to a write.
+
+SQLAlchemy is imported when a Database is opened and Alembic only when the schema needs migrating, so the
+schema revision can be read (with plain sqlite3) by commands that must start fast.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_S = 30.0
 _IMMEDIATE = "ad_analysis_immediate"
@@ -30,6 +34,8 @@ class Database:
     """The engine, migrated to head, and short-lived read and write sessions."""
 
     def __init__(self, path: Path) -> None:
+        from sqlalchemy.orm import sessionmaker
+
         self.path = path
         self.engine = _make_engine(path)
         self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
@@ -58,6 +64,8 @@ class Database:
 
 
 def _make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
@@ -79,12 +87,21 @@ def _make_engine(path: Path) -> Engine:
     return engine
 
 
-def _current_revision(conn: Connection) -> str | None:
-    has_table = conn.execute(text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
-    if not has_table:
+def read_revision(execute: Callable[[str], Any]) -> str | None:
+    """The schema's Alembic revision, or None before the first migration. `execute` runs one statement:
+    sqlite3's Connection.execute or SQLAlchemy's Connection.exec_driver_sql."""
+    if execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone() is None:
         return None
-    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    row = execute("SELECT version_num FROM alembic_version").fetchone()
     return str(row[0]) if row else None
+
+
+def file_revision(path: Path) -> str | None:
+    """The schema revision of a database file, read with plain sqlite3; None when there is no file yet."""
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)) as conn:
+        return read_revision(conn.execute)
 
 
 def _check_known(revision: str | None, path: Path) -> None:
@@ -98,8 +115,7 @@ def _check_known(revision: str | None, path: Path) -> None:
 
 def migrate(db: Database) -> None:
     """Bring the schema to head; Alembic is imported only when there is something to do."""
-    with db.engine.connect() as conn:
-        revision = _current_revision(conn)
+    revision = file_revision(db.path)
     _check_known(revision, db.path)
     if revision == HEAD_REVISION:
         return
@@ -108,7 +124,7 @@ def migrate(db: Database) -> None:
 
     with db.write_connection() as conn:
         # Another process may have migrated while we waited for the write lock.
-        revision = _current_revision(conn)
+        revision = read_revision(conn.exec_driver_sql)
         _check_known(revision, db.path)
         if revision == HEAD_REVISION:
             return

@@ -21,6 +21,8 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[str] = mapped_column(Text, default="")
+    # The stable key of the stage (core/stages.py); `stage` is its label, shown to people.
+    stage_key: Mapped[str] = mapped_column(Text, default="")
     message: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text)
     dedupe_key: Mapped[str] = mapped_column(String(64))
@@ -37,6 +39,9 @@ class JobRow(Base):
     cancel_requested: Mapped[bool] = mapped_column(Integer, default=0)
     completed_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
     stage_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped by every write a person could see (status, progress, stage, message, error, result), so a
+    # reader that saw version N of a job skips it until the version moves.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
         Index(
@@ -58,8 +63,12 @@ class JobItemRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     checkpoints: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # the reason, for an item that ended other than done
     updated_at: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str | None] = mapped_column(String(24))  # an Outcome, once the item has ended
+    # The item-stage in flight, and how often the app died during one: a crash loop fails the ad, not the job.
+    active_stage: Mapped[str | None] = mapped_column(Text)
+    crashes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class JobEventRow(Base):

@@ -1,10 +1,9 @@
-"""Analysed ads across jobs: ad metadata, transcripts by video content hash, analyses by cache key,
-and the full-text index the Results filter and the Chat view search."""
+"""Analysed ads across jobs: ad metadata, transcripts by video content hash, and analyses by cache key.
+Each analysis saved is also indexed for full-text search (core/search_index.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,8 +12,16 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from desktop_app.core import search_index
 from desktop_app.core.db import Database
 from desktop_app.core.models import AdRow, AnalysisRow, VideoRow
+
+# Columns a newer description of an ad, or a newer analysis under the same key, replaces.
+AD_UPDATES = ("page_id", "page_name", "delivery_start", "delivery_stop", "library_url", "metadata_json", "last_seen")
+ANALYSIS_UPDATES = (
+    "job_id", "video_path", "video_sha256", "whisper_model", "analysis", "usage", "seconds", "created_at",
+)  # fmt: skip
+ANALYSIS_KEY = ["ad_id", "video_index", "transcript_hash", "analyser", "prompt_version"]
 
 
 @dataclass(frozen=True)
@@ -95,19 +102,7 @@ class ResultStore:
         ]
         stmt = sqlite_insert(AdRow)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[AdRow.ad_id],
-            set_={
-                key: stmt.excluded[key]
-                for key in (
-                    "page_id",
-                    "page_name",
-                    "delivery_start",
-                    "delivery_stop",
-                    "library_url",
-                    "metadata_json",
-                    "last_seen",
-                )
-            },
+            index_elements=[AdRow.ad_id], set_={key: stmt.excluded[key] for key in AD_UPDATES}
         )
         with self.db.write() as session:
             session.execute(stmt, rows)
@@ -231,40 +226,19 @@ class ResultStore:
         }
         insert = sqlite_insert(AnalysisRow).values(**values)
         stmt = insert.on_conflict_do_update(
-            index_elements=["ad_id", "video_index", "transcript_hash", "analyser", "prompt_version"],
-            set_={
-                k: insert.excluded[k]
-                for k in (
-                    "job_id",
-                    "video_path",
-                    "video_sha256",
-                    "whisper_model",
-                    "analysis",
-                    "usage",
-                    "seconds",
-                    "created_at",
-                    *SUMMARY_PATHS,
-                )
-            },
+            index_elements=ANALYSIS_KEY, set_={k: insert.excluded[k] for k in (*ANALYSIS_UPDATES, *SUMMARY_PATHS)}
         ).returning(AnalysisRow.id)
         with self.db.write() as session:
             analysis_id = int(session.execute(stmt).scalar_one())
             ad = session.get(AdRow, ad_id)
-            copy = " ".join(ad_copy(ad.metadata_json if ad else {}))
-            session.execute(text("DELETE FROM search_index WHERE analysis_id = :id"), {"id": analysis_id})
-            session.execute(
-                text(
-                    "INSERT INTO search_index (analysis_id, ad_id, page_name, copy, transcript, analysis)"
-                    " VALUES (:id, :ad, :page, :copy, :transcript, :analysis)"
-                ),
-                {
-                    "id": analysis_id,
-                    "ad": ad_id,
-                    "page": ad.page_name if ad else "",
-                    "copy": copy,
-                    "transcript": transcript,
-                    "analysis": _analysis_text(analysis),
-                },
+            search_index.index_analysis(
+                session,
+                analysis_id,
+                ad_id=ad_id,
+                page_name=ad.page_name if ad else "",
+                copy=" ".join(ad_copy(ad.metadata_json if ad else {})),
+                transcript=transcript,
+                analysis=analysis,
             )
             return analysis_id
 
@@ -349,36 +323,8 @@ class ResultStore:
         )
 
     def search(self, query: str, limit: int = 20, pages: Sequence[str] = ()) -> list[tuple[int, str, str]]:
-        """Full-text search: (analysis id, ad id, snippet with hits between HIT_START and HIT_END), best first.
-
-        Words no ad contains are dropped; ads with every remaining word come first (the most specific
-        answer), else ads with any of them. A match in the page name or ad copy weighs more than one in
-        the transcript. `pages` limits the search to those pages' ads."""
-        words = [w for w in re.findall(r"\w+", query.lower()) if w not in SEARCH_STOP_WORDS]
-        in_pages = f" AND page_name IN ({', '.join(f':p{i}' for i in range(len(pages)))})" if pages else ""
-        params: dict[str, Any] = {"n": limit} | {f"p{i}": page for i, page in enumerate(pages)}
-        rows: Sequence[Any] = []
-        # The passage shown is the first of transcript, copy, page name and analysis with a hit in it.
-        snippets = ", ".join(f"snippet(search_index, {c}, '{HIT_START}', '{HIT_END}', '...', 14)" for c in (4, 3, 2, 5))
-        with self.db.read() as session:
-            known = [
-                f'"{w}"'
-                for w in dict.fromkeys(words)
-                if session.execute(
-                    text("SELECT 1 FROM search_index WHERE search_index MATCH :q LIMIT 1"), {"q": f'"{w}"'}
-                ).first()
-            ]
-            for match in (" ".join(known), " OR ".join(known)) if known else ():
-                rows = session.execute(
-                    text(
-                        f"SELECT analysis_id, ad_id, {snippets} FROM search_index WHERE search_index MATCH :q{in_pages}"
-                        " ORDER BY bm25(search_index, 0, 0, 4.0, 2.0, 1.0, 1.0) LIMIT :n"
-                    ),
-                    params | {"q": match},
-                ).all()
-                if rows:
-                    break
-        return [(int(r[0]), str(r[1]), next((p for p in r[2:] if HIT_START in p), r[2])) for r in rows]
+        """Full-text search over the analysed ads: see search_index.search."""
+        return search_index.search(self.db, query, limit, pages)
 
     def page_names(self) -> list[str]:
         with self.db.read() as session:
@@ -399,8 +345,6 @@ class ResultStore:
             ).all()
         return [(int(r[0]), str(r[1])) for r in rows]
 
-
-HIT_START, HIT_END = "\x02", "\x03"  # around search hits in snippets; no ad text contains them
 
 SUMMARY_PATHS = {
     "hook_type": ("hook", "type"),
@@ -437,89 +381,3 @@ def ad_copy(metadata: dict[str, Any]) -> list[str]:
     ):
         texts.extend(str(t) for t in metadata.get(key) or [] if t)
     return texts
-
-
-SEARCH_STOP_WORDS = frozenset(
-    [
-        # Words every analysed ad matches, so they never narrow a search.
-        "ad",
-        "ads",
-        "advert",
-        "adverts",
-        "brand",
-        "brands",
-        "competitor",
-        "competitors",
-        "video",
-        "videos",
-        "a",
-        "an",
-        "and",
-        "any",
-        "are",
-        "be",
-        "can",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "them",
-        "they",
-        "this",
-        "to",
-        "use",
-        "uses",
-        "using",
-        "was",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-    ]
-)
-
-
-NOT_INDEXED = frozenset(
-    ["recommendations", "limitations", "scores", "structure", "source", "modality", "inferred_from", "confidence"]
-)
-
-
-def _analysis_text(analysis: dict[str, Any]) -> str:
-    """Flatten what the analysis says about the ad (labels, quotes, summary) into searchable words.
-
-    Left out: recommendations and limitations (advice, not facts about the ad), scores and their
-    rationales (judgements, worded alike for every ad), the structure's beat labels, and bookkeeping
-    (where a quote came from, how sure the analyser is), which every ad shares."""
-    parts: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key not in NOT_INDEXED:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif isinstance(value, str):
-            parts.append(value.replace("_", " "))
-
-    walk(analysis)
-    return " ".join(parts)

@@ -26,7 +26,8 @@ from desktop_app.core.context import (
     StopReason,
 )
 from desktop_app.core.paths import DataPaths
-from desktop_app.core.store import JobStore, Recovery
+from desktop_app.core.recovery import Recovery
+from desktop_app.core.store import JobStore
 from desktop_app.core.types import Job, JobItem, JobStatus
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ class JobRunner:
 
     # ---- the progress sink used by JobContext ----------------------------------------------------
 
-    def report(self, job_id: str, percent: float, stage: str, message: str) -> None:
+    def report(self, job_id: str, percent: float, stage: Stage, message: str) -> None:
         run = self._run(job_id)
         if run is None:
             return
@@ -207,12 +208,12 @@ class JobRunner:
         with run.lock:
             if run.closed:
                 return
-            stage_changed = stage != run.job.stage
-            run.job = replace(run.job, progress=percent, stage=stage, message=message)
+            stage_changed = stage.key != run.job.stage_key
+            run.job = replace(run.job, progress=percent, stage=stage.label, stage_key=stage.key, message=message)
             run.db_dirty = run.notify_dirty = True
             if stage_changed or now - run.last_db >= DB_WRITE_INTERVAL_S:
                 self._write(run, now, event=stage_changed)
-            if stage_changed or now - run.last_notify >= NOTIFY_INTERVAL_S:
+            elif now - run.last_notify >= NOTIFY_INTERVAL_S:
                 self._notify(run, now)
 
     def item_changed(self, item: JobItem) -> None:
@@ -225,12 +226,19 @@ class JobRunner:
             return self._runs.get(job_id)
 
     def _write(self, run: _Run, now: float, event: bool = False) -> None:
-        """Caller holds run.lock, so writes of one job never overtake each other."""
+        """Write the coalesced progress and announce it. Caller holds run.lock, so writes of one job never
+        overtake each other."""
         job = run.job
-        self.store.write_progress(job.job_id, job.progress, job.stage, job.message, event=event)
+        version = self.store.write_progress(
+            job.job_id, job.progress, job.stage, job.message, stage_key=job.stage_key, event=event
+        )
+        if version is not None:
+            run.job = replace(job, version=version)
         self.db_writes += 1
         run.db_dirty = False
         run.last_db = now
+        # Every version written is announced, so the window's jobs model never needs the database to learn it.
+        self._notify(run, now)
 
     def _notify(self, run: _Run, now: float) -> None:
         run.notify_dirty = False
@@ -277,7 +285,7 @@ class JobRunner:
                     continue
                 if run.db_dirty and now - run.last_db >= DB_WRITE_INTERVAL_S:
                     self._write(run, now)
-                if run.notify_dirty and now - run.last_notify >= NOTIFY_INTERVAL_S:
+                elif run.notify_dirty and now - run.last_notify >= NOTIFY_INTERVAL_S:
                     self._notify(run, now)
 
     def _claim(self) -> None:

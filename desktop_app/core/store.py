@@ -1,11 +1,11 @@
-"""All SQL about jobs, items and events. Every method is one short unit of work returning plain data."""
+"""All SQL about jobs: create, claim, progress, finish, cancel, retry and crash recovery. Every method is one
+short unit of work returning plain data."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,36 +13,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from desktop_app.core.db import Database
-from desktop_app.core.models import JobEventRow, JobItemRow, JobRow
+from desktop_app.core.job_items import JobItems, record_event
+from desktop_app.core.job_items import JobNotFoundError as JobNotFoundError  # part of this module's API
+from desktop_app.core.models import JobItemRow, JobRow
+from desktop_app.core.recovery import Recovery, recover_orphans
 from desktop_app.core.types import (
     ACTIVE_STATUSES,
     ItemStatus,
     Job,
-    JobEvent,
-    JobItem,
     JobStatus,
     SourceSpec,
 )
 
-CRASH_LOOP_LIMIT = 2
-
-
-class JobNotFoundError(LookupError):
-    """No job has that id (or the prefix matches none or several)."""
-
 
 class JobStateError(RuntimeError):
     """The job is not in a state that allows the request."""
-
-
-@dataclass(frozen=True)
-class Recovery:
-    """What start-up did with jobs whose owner had gone away."""
-
-    resumed: list[str]
-    cancelled: list[str]
-    failed: list[str]
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -66,37 +51,18 @@ def _job(row: JobRow, queue_position: int | None = None) -> Job:
         attempts=row.attempts,
         cancel_requested=bool(row.cancel_requested),
         queue_position=queue_position,
+        version=row.version,
+        stage_key=row.stage_key,
     )
 
 
-def _item(row: JobItemRow) -> JobItem:
-    return JobItem(
-        job_id=row.job_id,
-        key=row.key,
-        position=row.position,
-        data=row.data,
-        status=ItemStatus(row.status),
-        checkpoints=row.checkpoints,
-        error=row.error,
-    )
-
-
-def _event(
-    session: Session, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
-) -> None:
-    session.add(JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=message, item_key=item_key))
-
-
-class JobStore:
-    """The job tables of one database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class JobStore(JobItems):
+    """The job tables of one database (the items and events of jobs come from JobItems)."""
 
     # ---- the spec's four endpoints -------------------------------------------------------------
 
-    def create_job(self, source: SourceSpec) -> tuple[str, bool]:
-        """Insert a pending job, or return the active identical one: (job_id, created)."""
+    def create_job(self, source: SourceSpec) -> tuple[Job, bool]:
+        """Insert a pending job, or return the active identical one: (job, created), in one transaction."""
         job_id = uuid.uuid4().hex
         now = time.time()
         with self.db.write() as session:
@@ -116,16 +82,19 @@ class JobStore:
                     cancel_requested=0,
                     completed_stages=[],
                     stage_state={},
+                    version=1,
+                    stage_key="",
                 )
                 .on_conflict_do_nothing()
             )
-            if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
-                _event(session, job_id, "created", f"Started analysis of {source.describe()}")
-                return job_id, True
-            existing = session.scalars(
-                select(JobRow.id).where(JobRow.dedupe_key == source.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES))
+            created = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+            if created:
+                record_event(session, job_id, "created", f"Started analysis of {source.describe()}")
+            row = session.scalars(
+                select(JobRow).where(JobRow.dedupe_key == source.dedupe_key, JobRow.status.in_(ACTIVE_STATUSES))
             ).one()
-            return existing, False
+            position = self._queue_position(session, row) if row.status == JobStatus.PENDING else None
+            return _job(row, position), created
 
     def get(self, job_id: str) -> Job:
         with self.db.read() as session:
@@ -135,7 +104,7 @@ class JobStore:
             position = self._queue_position(session, row) if row.status == JobStatus.PENDING else None
             return _job(row, position)
 
-    def resolve(self, id_or_prefix: str) -> str:
+    def full_id(self, id_or_prefix: str) -> str:
         """Accept a full id or a unique prefix of at least 4 characters, as people type them."""
         needle = id_or_prefix.strip().lower()
         with self.db.read() as session:
@@ -156,6 +125,22 @@ class JobStore:
             positions = self._queue_positions(session, pending)
             return [_job(r, positions.get(r.seq)) for r in rows]
 
+    def changed_jobs(self, known: dict[str, int], limit: int = 20) -> list[Job]:
+        """The recent (and all active) jobs whose version moved past `known`: one light query for the
+        versions, then full rows only for those that changed."""
+        with self.db.read() as session:
+            latest = select(JobRow.seq).order_by(JobRow.seq.desc()).limit(limit)
+            versions = session.execute(
+                select(JobRow.id, JobRow.version).where(JobRow.seq.in_(latest) | JobRow.status.in_(ACTIVE_STATUSES))
+            ).all()
+            moved = [job_id for job_id, version in versions if version > known.get(job_id, 0)]
+            if not moved:
+                return []
+            rows = session.scalars(select(JobRow).where(JobRow.id.in_(moved))).all()
+            pending = [r.seq for r in rows if r.status == JobStatus.PENDING]
+            positions = self._queue_positions(session, pending)
+            return [_job(r, positions.get(r.seq)) for r in rows]
+
     def request_cancel(self, job_id: str) -> bool:
         """Pending jobs end at once; running ones are flagged for their runner. False if already over."""
         with self.db.write() as session:
@@ -166,12 +151,14 @@ class JobStore:
                 row.message = "Cancelled before it started"
                 row.stage = "Cancelled"
                 row.owner = None
-                _event(session, job_id, "cancelled", row.message)
+                row.version += 1
+                record_event(session, job_id, "cancelled", row.message)
                 return True
             if row.status == JobStatus.RUNNING:
                 if not row.cancel_requested:
                     row.cancel_requested = True
-                    _event(session, job_id, "cancel_requested", "Cancel requested")
+                    row.version += 1
+                    record_event(session, job_id, "cancel_requested", "Cancel requested")
                 return True
             return False
 
@@ -196,12 +183,13 @@ class JobStore:
             row.owner = None
             row.lease_expires_at = None
             row.message = "Waiting to resume"
+            row.version += 1
             session.execute(
                 update(JobItemRow)
                 .where(JobItemRow.job_id == job_id, JobItemRow.status == ItemStatus.FAILED.value)
-                .values(status=ItemStatus.PENDING.value, error=None)
+                .values(status=ItemStatus.PENDING.value, error=None, outcome=None, crashes=0, active_stage=None)
             )
-            _event(session, job_id, "retry", "Retry requested: resuming from the last checkpoints")
+            record_event(session, job_id, "retry", "Retry requested: resuming from the last checkpoints")
             return row.id
 
     # ---- runner side ---------------------------------------------------------------------------
@@ -230,7 +218,8 @@ class JobStore:
             row.attempts += 1
             row.started_at = row.started_at or now
             row.message = "Resuming from the last checkpoint" if resumed else "Starting"
-            _event(session, row.id, "claimed", f"Run {row.attempts} started ({owner})")
+            row.version += 1
+            record_event(session, row.id, "claimed", f"Run {row.attempts} started ({owner})")
             session.flush()
             return _job(row)
 
@@ -257,16 +246,23 @@ class JobStore:
                 is not None
             )
 
-    def write_progress(self, job_id: str, progress: float, stage: str, message: str, event: bool = False) -> None:
-        """Record progress; `event` also appends a stage-transition line to the job's log."""
+    def write_progress(
+        self, job_id: str, progress: float, stage: str, message: str, *, stage_key: str = "", event: bool = False
+    ) -> int | None:
+        """Record progress and return the job's new version (None once it is no longer running);
+        `event` also appends a stage-transition line to the job's log."""
         with self.db.write() as session:
-            session.execute(
+            version = session.scalar(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status == JobStatus.RUNNING.value)
-                .values(progress=progress, stage=stage, message=message)
+                .values(
+                    progress=progress, stage=stage, stage_key=stage_key, message=message, version=JobRow.version + 1
+                )
+                .returning(JobRow.version)
             )
             if event:
-                _event(session, job_id, "stage", message, stage=stage)
+                record_event(session, job_id, "stage", message, stage=stage_key or stage)
+            return version
 
     def complete_stage(self, job_id: str, stage_key: str) -> None:
         with self.db.write() as session:
@@ -315,7 +311,8 @@ class JobStore:
             row.finished_at = time.time()
             row.owner = None
             row.lease_expires_at = None
-            _event(session, job_id, status.value, error or message, stage=stage)
+            row.version += 1
+            record_event(session, job_id, status.value, error or message, stage=row.stage_key)
 
     def release(self, job_id: str, message: str) -> None:
         """Hand a running job back to the queue (the app is quitting); it resumes at the next start."""
@@ -325,134 +322,13 @@ class JobStore:
             row.owner = None
             row.lease_expires_at = None
             row.message = message
-            _event(session, job_id, "paused", message, stage=row.stage)
+            row.version += 1
+            record_event(session, job_id, "paused", message, stage=row.stage_key)
 
     def recover_orphans(self, owner_alive: Callable[[str], bool]) -> Recovery:
-        """Deal with running jobs whose owner is gone (dead process or expired lease)."""
-        now = time.time()
-        recovery = Recovery([], [], [])
+        """Deal with running jobs whose owner is gone (see core/recovery.py)."""
         with self.db.write() as session:
-            rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING.value)).all()
-            for row in rows:
-                lease_ok = row.lease_expires_at is not None and row.lease_expires_at > now
-                if row.owner and lease_ok and owner_alive(row.owner):
-                    continue
-                row.owner = None
-                row.lease_expires_at = None
-                if row.cancel_requested:
-                    row.status = JobStatus.CANCELLED.value
-                    row.finished_at = now
-                    row.stage = "Cancelled"
-                    row.message = "Cancelled (the app stopped while cancelling)"
-                    recovery.cancelled.append(row.id)
-                    _event(session, row.id, "cancelled", row.message)
-                elif row.crash_count + 1 >= CRASH_LOOP_LIMIT:
-                    row.status = JobStatus.FAILED.value
-                    row.finished_at = now
-                    row.error = (
-                        f"The app stopped unexpectedly twice in a row while running this job "
-                        f"(during '{row.stage}'). It was not restarted again, to avoid a crash loop; "
-                        "finished work is kept and Retry resumes it."
-                    )
-                    row.message = "Stopped after repeated crashes"
-                    recovery.failed.append(row.id)
-                    _event(session, row.id, "failed", row.error, stage=row.stage)
-                else:
-                    row.crash_count += 1
-                    row.status = JobStatus.PENDING.value
-                    row.message = "Interrupted; resuming from the last checkpoint"
-                    recovery.resumed.append(row.id)
-                    _event(
-                        session,
-                        row.id,
-                        "interrupted",
-                        "The app stopped while this job ran; resuming",
-                        stage=row.stage,
-                    )
-        return recovery
-
-    # ---- items and events ----------------------------------------------------------------------
-
-    def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
-        """Add ads to a job; keys already there are left alone, so a re-run stage adds nothing twice."""
-        if not items:
-            return 0
-        now = time.time()
-        with self.db.write() as session:
-            existing = set(session.scalars(select(JobItemRow.key).where(JobItemRow.job_id == job_id)))
-            fresh = [(key, data) for key, data in dict(items).items() if key not in existing]
-            if not fresh:
-                return 0
-            start = session.scalar(
-                select(func.coalesce(func.max(JobItemRow.position), -1)).where(JobItemRow.job_id == job_id)
-            )
-            base = int(start if start is not None else -1) + 1
-            session.execute(
-                sqlite_insert(JobItemRow),
-                [
-                    {
-                        "job_id": job_id,
-                        "key": key,
-                        "position": base + i,
-                        "data": data,
-                        "status": ItemStatus.PENDING.value,
-                        "checkpoints": {},
-                        "error": None,
-                        "updated_at": now,
-                    }
-                    for i, (key, data) in enumerate(fresh)
-                ],
-            )
-            return len(fresh)
-
-    def items(self, job_id: str) -> list[JobItem]:
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(JobItemRow).where(JobItemRow.job_id == job_id).order_by(JobItemRow.position)
-            ).all()
-            return [_item(r) for r in rows]
-
-    def checkpoint_item(
-        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], status: ItemStatus | None = None
-    ) -> JobItem:
-        """Record that one item finished one stage; this commit is what makes the stage never repeat."""
-        with self.db.write() as session:
-            row = session.get(JobItemRow, (job_id, key))
-            if row is None:
-                raise JobNotFoundError(f"job {job_id} has no item {key}")
-            row.checkpoints = {**row.checkpoints, stage_key: data}
-            if status is not None:
-                row.status = status.value
-            row.updated_at = time.time()
-            session.execute(update(JobRow).where(JobRow.id == job_id).values(crash_count=0))
-            return _item(row)
-
-    def end_item(self, job_id: str, key: str, stage_key: str, status: ItemStatus, reason: str) -> JobItem:
-        """Mark an item failed or skipped with its reason; the rest of the job goes on."""
-        with self.db.write() as session:
-            row = session.get(JobItemRow, (job_id, key))
-            if row is None:
-                raise JobNotFoundError(f"job {job_id} has no item {key}")
-            row.status = status.value
-            row.error = reason
-            row.updated_at = time.time()
-            session.execute(update(JobRow).where(JobRow.id == job_id).values(crash_count=0))
-            _event(session, job_id, f"item_{status.value}", reason, stage=stage_key, item_key=key)
-            return _item(row)
-
-    def add_event(self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None) -> None:
-        with self.db.write() as session:
-            _event(session, job_id, kind, message, stage, item_key)
-
-    def events(self, job_id: str) -> list[JobEvent]:
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(JobEventRow).where(JobEventRow.job_id == job_id).order_by(JobEventRow.id)
-            ).all()
-            return [
-                JobEvent(r.job_id, datetime.fromtimestamp(r.at, UTC), r.kind, r.stage, r.message, r.item_key)
-                for r in rows
-            ]
+            return recover_orphans(session, owner_alive)
 
     # ---- helpers -------------------------------------------------------------------------------
 

@@ -39,6 +39,26 @@ class ItemStatus(StrEnum):
     FAILED = "failed"
 
 
+class Outcome(StrEnum):
+    """How one ad ended, as people read it in cards, Results and the CLI. Never parsed back from text."""
+
+    ANALYSED = "analysed"
+    COPY_ONLY = "copy_only"  # no usable video: analysed from the ad's copy
+    NO_SPEECH = "no_speech"
+    LANGUAGE_UNSUPPORTED = "language_unsupported"
+    NO_VIDEO = "no_video"
+    ALREADY_ANALYSED = "already_analysed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+    @property
+    def status(self) -> ItemStatus:
+        """The lifecycle state an ad with this outcome ends in."""
+        if self in (Outcome.ANALYSED, Outcome.COPY_ONLY, Outcome.NO_SPEECH):
+            return ItemStatus.DONE
+        return ItemStatus.FAILED if self is Outcome.FAILED else ItemStatus.SKIPPED
+
+
 SOURCE_KINDS = ("sample", "meta_search", "urls", "folder")
 LIBRARY_URL = "https://www.facebook.com/ads/library/?id={}"
 META_COVERAGE_NOTE = (
@@ -125,6 +145,8 @@ class Job:
     attempts: int
     cancel_requested: bool
     queue_position: int | None = None
+    version: int = 0
+    stage_key: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The spec's BackgroundJob object, as the CLI's --json prints it."""
@@ -160,6 +182,7 @@ class JobItem:
     status: ItemStatus
     checkpoints: dict[str, Any]
     error: str | None
+    outcome: Outcome | None = None
 
     def done(self, stage_key: str) -> bool:
         return stage_key in self.checkpoints

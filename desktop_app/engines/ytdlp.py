@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop_app.core.context import ItemSkipped
+from desktop_app.core.types import Outcome
 
 SOCKET_TIMEOUT_S = 30
 
@@ -56,7 +57,7 @@ def translate(exc: Exception, url: str) -> Exception:
     """Map yt-dlp's errors to one ad's clear outcome."""
     text = str(exc)
     if "No video formats found" in text:
-        return ItemSkipped("no video (image-only ad)")
+        return ItemSkipped("no video (image-only ad)", Outcome.NO_VIDEO)
     if "Unable to extract ad data" in text:
         return RuntimeError(
             f"Facebook changed its Ad Library page; yt-dlp {yt_dlp_version()} cannot read it. Update yt-dlp."

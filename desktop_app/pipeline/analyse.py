@@ -4,13 +4,13 @@ or the offline heuristic one), reusing cached analyses by the spec's cache key."
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from desktop_app.core.context import ItemReport, JobContext
 from desktop_app.core.facts import build_input
 from desktop_app.core.schema import SCHEMA_VERSION
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import JobItem
+from desktop_app.core.types import JobItem, Outcome
+from desktop_app.pipeline.checkpoints import Analysed, Transcribed
 from desktop_app.pipeline.env import PipelineEnv
 
 
@@ -21,24 +21,23 @@ class AnalyseStage:
         self.env = env
 
     def run(self, ctx: JobContext) -> None:
-        ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report), finishes_item=True)
+        ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report))
 
-    def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+    def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Analysed:
         analyser = self.env.analyser
         key = analyser.key
         model = self.env.transcriber.model_name
-        ids, notes = [], []
+        ids = []
         reanalyse = bool(ctx.source.params.get("reanalyse"))
-        for video in item.checkpoints["transcribe"]["videos"]:
-            transcript = self.env.results.transcript(video["sha256"], model) or {"text": "", "segments": []}
-            ad = build_input(item.key, video["index"], item.data["ad"], transcript)
+        videos = Transcribed.of(item).videos
+        for video in videos:
+            transcript = self.env.results.transcript(video.sha256, model) or {"text": "", "segments": []}
+            ad = build_input(item.key, video.index, item.data["ad"], transcript)
             began = time.monotonic()
             cached = (
                 None
                 if reanalyse
-                else self.env.results.cached_analysis(
-                    item.key, video["index"], ad.transcript_hash, key, video["sha256"]
-                )
+                else self.env.results.cached_analysis(item.key, video.index, ad.transcript_hash, key, video.sha256)
             )
             usage = None
             if cached is None:
@@ -47,10 +46,10 @@ class AnalyseStage:
             ids.append(
                 self.env.results.save_analysis(
                     ad_id=item.key,
-                    video_index=video["index"],
+                    video_index=video.index,
                     job_id=ctx.job_id,
-                    video_path=video["path"],
-                    video_sha256=video["sha256"],
+                    video_path=video.path,
+                    video_sha256=video.sha256,
                     whisper_model=model,
                     transcript=ad.transcript,
                     transcript_hash=ad.transcript_hash,
@@ -61,6 +60,5 @@ class AnalyseStage:
                     seconds=round(time.monotonic() - began, 3),
                 )
             )
-            if not video["speech"]:
-                notes.append("no speech")
-        return {"analyses": ids, "note": ", ".join(dict.fromkeys(notes)) or None}
+        spoken = any(video.speech for video in videos)
+        return Analysed(tuple(ids), (Outcome.ANALYSED if spoken else Outcome.NO_SPEECH).value)

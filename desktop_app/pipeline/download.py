@@ -12,6 +12,7 @@ from desktop_app.core.context import CancelToken, ItemReport, JobContext
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
 from desktop_app.engines.ytdlp import base_options, translate
+from desktop_app.pipeline.checkpoints import Downloaded, Resolved, StoredVideo, VideoSource
 
 
 def sha256_of(path: Path) -> str:
@@ -27,7 +28,7 @@ def safe_name(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_")[:64] or "ad"
 
 
-def download(video: dict[str, Any], target_stem: Path, max_bytes: int, token: CancelToken, report: ItemReport) -> Path:
+def download(video: VideoSource, target_stem: Path, max_bytes: int, token: CancelToken, report: ItemReport) -> Path:
     """Download one resolved video to `target_stem`.<ext>; returns the file's path."""
     import yt_dlp
 
@@ -43,14 +44,14 @@ def download(video: dict[str, Any], target_stem: Path, max_bytes: int, token: Ca
             if total:
                 report.progress(done / total, f"{done / 1e6:.1f} of {total / 1e6:.1f} MB")
 
-    url = str(video["url"])
+    url = str(video.url)
     options = base_options(url) | {
         "outtmpl": f"{target_stem}.%(ext)s",
         "max_filesize": max_bytes,
         "progress_hooks": [hook],
     }
-    if video.get("entry"):
-        options["playlist_items"] = str(video["entry"])
+    if video.entry:
+        options["playlist_items"] = str(video.entry)
     try:
         with yt_dlp.YoutubeDL(options) as ydl:
             info = ydl.extract_info(url, download=True)
@@ -79,20 +80,13 @@ class DownloadStage:
         media.mkdir(parents=True, exist_ok=True)
         ctx.each_item(lambda item, report: self.download_item(ctx, media, item, report))
 
-    def download_item(self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport) -> dict[str, Any]:
+    def download_item(self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport) -> Downloaded:
         out = []
-        for video in item.checkpoints["resolve"]["videos"]:
-            if "path" in video:
-                path = Path(video["path"])
+        for video in Resolved.of(item).videos:
+            if video.path is not None:
+                path = Path(video.path)
             else:
-                stem = media / f"{safe_name(item.key)}_{video['index']}"
+                stem = media / f"{safe_name(item.key)}_{video.index}"
                 path = download(video, stem, self.max_bytes, ctx.token, report)
-            out.append(
-                {
-                    "index": video["index"],
-                    "path": str(path),
-                    "sha256": sha256_of(path),
-                    "bytes": path.stat().st_size,
-                }
-            )
-        return {"videos": out}
+            out.append(StoredVideo(video.index, str(path), sha256_of(path), path.stat().st_size))
+        return Downloaded(tuple(out))

@@ -6,7 +6,15 @@ from collections import Counter
 
 from desktop_app.core.context import JobContext
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import ItemStatus
+from desktop_app.core.types import ItemStatus, Outcome
+
+# How each outcome other than analysed reads in the job's one-line summary, in this order.
+SUMMARY_PHRASES = (
+    (Outcome.ALREADY_ANALYSED, "already analysed"),
+    (Outcome.NO_VIDEO, "without video"),
+    (Outcome.FAILED, "failed"),
+    (Outcome.NO_SPEECH, "without speech"),
+)
 
 
 class FinaliseStage:
@@ -14,29 +22,20 @@ class FinaliseStage:
 
     def run(self, ctx: JobContext) -> None:
         items = ctx.items()
-        counts = Counter(item.status for item in items)
-        already = sum(1 for i in items if i.status == ItemStatus.SKIPPED and i.error == "already analysed")
-        no_speech = sum(1 for i in items if (i.checkpoints.get("analyse") or {}).get("note") == "no speech")
+        outcomes = Counter(item.outcome for item in items)
+        done = sum(n for outcome, n in outcomes.items() if outcome is not None and outcome.status is ItemStatus.DONE)
         summary = {
             "ads_found": len(items),
-            "analysed": counts[ItemStatus.DONE],
-            "already_analysed": already,
-            "without_video": sum(
-                1 for i in items if i.status == ItemStatus.SKIPPED and (i.error or "").startswith("no video")
-            ),
-            "skipped": counts[ItemStatus.SKIPPED],
-            "failed": counts[ItemStatus.FAILED],
-            "no_speech": no_speech,
+            "analysed": done,
+            "already_analysed": outcomes[Outcome.ALREADY_ANALYSED],
+            "without_video": outcomes[Outcome.NO_VIDEO],
+            "skipped": sum(n for o, n in outcomes.items() if o is not None and o.status is ItemStatus.SKIPPED),
+            "failed": outcomes[Outcome.FAILED],
+            "no_speech": outcomes[Outcome.NO_SPEECH],
+            "outcomes": {str(outcome): n for outcome, n in outcomes.items() if outcome is not None},
         }
         ctx.result.update(summary)
-        parts = [f"{summary['analysed']} of {len(items)} ads analysed"]
-        if already:
-            parts.append(f"{already} already analysed")
-        if summary["without_video"]:
-            parts.append(f"{summary['without_video']} without video")
-        if summary["failed"]:
-            parts.append(f"{summary['failed']} failed")
-        if no_speech:
-            parts.append(f"{no_speech} without speech")
+        parts = [f"{done} of {len(items)} ads analysed"]
+        parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in SUMMARY_PHRASES if outcomes[outcome]]
         ctx.result["message"] = ", ".join(parts)
         ctx.stage_progress(1.0, ctx.result["message"])

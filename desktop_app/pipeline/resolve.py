@@ -4,15 +4,15 @@ extractors (facebook:ads for Ad Library ids, the generic one for direct links an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from desktop_app.core.context import ItemReport, JobContext
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
 from desktop_app.engines.ytdlp import base_options, translate
+from desktop_app.pipeline.checkpoints import Resolved, VideoSource
 
 
-def extract(url: str) -> list[dict[str, Any]]:
+def extract(url: str) -> list[VideoSource]:
     """The videos at `url` (several for carousel ads), without downloading them."""
     import yt_dlp
 
@@ -26,13 +26,7 @@ def extract(url: str) -> list[dict[str, Any]]:
         raise translate(exc, url) from exc
     entries = [e for e in (info.get("entries") or [info]) if e]
     return [
-        {
-            "index": i,
-            "url": url,
-            "entry": i + 1 if info.get("entries") else None,
-            "title": e.get("title"),
-            "ext": e.get("ext"),
-        }
+        VideoSource(i, url=url, entry=i + 1 if info.get("entries") else None, title=e.get("title"), ext=e.get("ext"))
         for i, e in enumerate(entries)
     ]
 
@@ -43,11 +37,11 @@ class ResolveStage:
     def run(self, ctx: JobContext) -> None:
         ctx.each_item(self.resolve)
 
-    def resolve(self, item: JobItem, report: ItemReport) -> dict[str, Any]:
+    def resolve(self, item: JobItem, report: ItemReport) -> Resolved:
         local = item.data.get("local")
         if local:
             missing = [p for p in local if not Path(p).is_file()]
             if missing:
                 raise FileNotFoundError(f"video file not found: {missing[0]}")
-            return {"videos": [{"index": i, "path": p} for i, p in enumerate(local)]}
-        return {"videos": extract(str(item.data["url"]))}
+            return Resolved(tuple(VideoSource(i, path=p) for i, p in enumerate(local)))
+        return Resolved(tuple(extract(str(item.data["url"]))))

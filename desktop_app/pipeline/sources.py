@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import LIBRARY_URL
+from desktop_app.core.types import LIBRARY_URL, Outcome
 from desktop_app.pipeline.env import PipelineEnv
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpeg", ".mpg"}
@@ -95,7 +95,7 @@ class FetchStage:
             done = self.env.results.analysed_ad_ids((ad_id for ad_id, _ in ads), self.env.analyser.key)
             pending = {i.key for i in ctx.items() if i.status.value == "pending"}
             for ad_id in sorted(done & pending):
-                ctx.skip_item(ad_id, "already analysed")
+                ctx.skip_item(ad_id, Outcome.ALREADY_ANALYSED, "already analysed")
                 skipped += 1
         message = f"Found {len(ads)} ad(s)" + (f", {skipped} already analysed" if skipped else "")
         if not ads:

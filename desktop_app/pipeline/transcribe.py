@@ -4,13 +4,13 @@ transcriber engine (a child process)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from desktop_app.core.context import ItemReport, JobContext
 from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
 from desktop_app.engines.transcriber import Transcriber
+from desktop_app.pipeline.checkpoints import Downloaded, HeardVideo, Transcribed
 
 
 class TranscribeStage:
@@ -26,18 +26,19 @@ class TranscribeStage:
         self.transcriber.warm_up()
         ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report))
 
-    def transcribe_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> dict[str, Any]:
+    def transcribe_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Transcribed:
         model = self.transcriber.model_name
         out = []
-        for video in item.checkpoints["download"]["videos"]:
-            transcript = self.results.transcript(video["sha256"], model)
+        for video in Downloaded.of(item).videos:
+            transcript = self.results.transcript(video.sha256, model)
             if transcript is None:
 
                 def progress(seconds: float, duration: float) -> None:
                     if duration > 0:
                         report.progress(seconds / duration, f"{seconds:.0f} of {duration:.0f} s")
 
-                transcript = self.transcriber.transcribe(Path(video["path"]), ctx.token, progress)
-                self.results.save_transcript(video["sha256"], model, transcript)
-            out.append({**video, "speech": bool(transcript["text"]), "language": transcript.get("language")})
-        return {"videos": out}
+                transcript = self.transcriber.transcribe(Path(video.path), ctx.token, progress)
+                self.results.save_transcript(video.sha256, model, transcript)
+            speech, language = bool(transcript["text"]), transcript.get("language")
+            out.append(HeardVideo(video.index, video.path, video.sha256, video.bytes, speech, language))
+        return Transcribed(tuple(out))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,10 +30,9 @@ from PySide6.QtWidgets import (
 from desktop_app.composition import AppServices
 from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import META_COVERAGE_NOTE, ItemStatus, Job, JobStatus, SourceError, SourceSpec
-from desktop_app.ui.job_progress import JobProgress, format_duration
-from desktop_app.ui.style import status_icon
-
-HISTORY_COLUMNS = ("Status", "Started", "Duration", "Source", "Summary", "")
+from desktop_app.ui.bridge import run_in_background
+from desktop_app.ui.job_progress import JobProgress
+from desktop_app.ui.jobs_model import RETRY_COLUMN, JobsModel
 
 
 class SourcePicker(QTabWidget):
@@ -127,14 +125,14 @@ class AnalysisView(QWidget):
     def __init__(
         self,
         services: AppServices,
+        jobs: JobsModel,
         stages: Sequence[StageInfo],
         durations: dict[str, float],
-        live_ids: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
-        self.live_ids = live_ids
+        self.jobs = jobs
         self.stages = stages
         self.durations = durations
         self.cards: dict[str, JobProgress] = {}
@@ -177,8 +175,8 @@ class AnalysisView(QWidget):
         self.cards_scroll.setWidgetResizable(True)
         self.cards_scroll.setWidget(cards_widget)
 
-        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
+        self.history = QTableView()
+        self.history.setModel(jobs)
         self.history.setAccessibleName("Job history")
         self.history.verticalHeader().hide()
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -207,8 +205,10 @@ class AnalysisView(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(splitter, 1)
 
-        self._history_timer = QTimer(self, singleShot=True, interval=200)
-        self._history_timer.timeout.connect(self.refresh_history)
+        jobs.job_changed.connect(self.on_job_changed)
+        for signal in (jobs.modelReset, jobs.rowsInserted, jobs.rowsRemoved, jobs.dataChanged):
+            signal.connect(self._sync_history)
+        self._sync_history()
 
     # ---- starting -----------------------------------------------------------------------------
 
@@ -223,15 +223,14 @@ class AnalysisView(QWidget):
             self.error.show()
             return
         self.error.hide()
-        existing = {j.job_id for j in self.services.service.history(20) if j.status.is_active}
-        job_id = self.services.service.start_analysis(source)
-        job = self.services.service.status(job_id)
-        card = self.show_job(job)
-        if job_id in existing:
-            self.flash(f"This analysis is already {job.status.value}: showing it instead of starting it twice.")
+        started = self.services.service.start_analysis(source)
+        self.jobs.apply(started.job)
+        card = self.show_job(started.job)
+        if not started.created:
+            status = started.job.status.value
+            self.flash(f"This analysis is already {status}: showing it instead of starting it twice.")
         self.cards_scroll.ensureWidgetVisible(card)
-        self.job_started.emit(job_id)
-        self._history_timer.start()
+        self.job_started.emit(started.job_id)
 
     def flash(self, text: str, ms: int = 6000) -> None:
         self.notice.setText(text)
@@ -257,67 +256,57 @@ class AnalysisView(QWidget):
         return card
 
     def on_job_changed(self, job: Job) -> None:
+        """Every job update reaches the view here, from the jobs model: no database reads."""
         card = self.cards.get(job.job_id)
-        status_changed = card is None or job.status != card.job.status
-        self._update_card(job)
-        if status_changed:
-            self._history_timer.start()
-            if not job.status.is_active and job.job_id in self.cards:
-                self._show_failed_ads(job)
+        ended = card is not None and card.job.status.is_active and not job.status.is_active
+        if card is not None or job.status.is_active:
+            self.show_job(job)
+        if ended:
+            self._show_failed_ads(job)
 
     def _show_failed_ads(self, job: Job) -> None:
-        """Name the ads that failed (once, when the job ends): one bad ad never hides in a count."""
-        failed = [i for i in self.services.service.items(job.job_id) if i.status == ItemStatus.FAILED]
-        self.cards[job.job_id].set_failed_ads(
-            [(i.data.get("ad", {}).get("page_name") or i.key, i.error or "") for i in failed]
-        )
+        """Name the ads that failed (once, when the job ends), read on a pool thread."""
 
-    def _update_card(self, job: Job) -> None:
-        if job.job_id in self.cards or job.status.is_active:
-            self.show_job(job)
+        def failed() -> list[tuple[str, str]]:
+            items = self.services.service.items(job.job_id)
+            return [
+                (i.data.get("ad", {}).get("page_name") or i.key, i.error or "")
+                for i in items
+                if i.status == ItemStatus.FAILED
+            ]
+
+        def show(ads: list[tuple[str, str]]) -> None:
+            card = self.cards.get(job.job_id)
+            if card is not None:
+                card.set_failed_ads(ads)
+
+        run_in_background(failed, show, lambda _error: None, self)
 
     def retry(self, job_id: str) -> None:
-        self.show_job(self.services.service.status(self.services.service.retry(job_id)))
-        self._history_timer.start()
+        queued = self.services.service.retry(job_id)
+        job = self.jobs.job(queued)
+        if job is not None:
+            self.show_job(job)
 
     def close_card(self, job_id: str) -> None:
         card = self.cards.pop(job_id, None)
         if card is not None:
             card.deleteLater()
-        self.empty.setVisible(not self.cards and self.history.rowCount() == 0)
+        self.empty.setVisible(not self.cards and self.jobs.rowCount() == 0)
 
     # ---- history ------------------------------------------------------------------------------
 
-    def refresh_history(self) -> None:
-        jobs = self.services.service.history(20)
-        live = set(self.live_ids())
-        for job in jobs:
-            if job.job_id not in live:  # jobs running here update live; the DB lags behind them
-                self._update_card(job)
-        self.history.setRowCount(len(jobs))
-        for row, job in enumerate(jobs):
-            status = QTableWidgetItem(status_icon(job.status), job.status.value.title())
-            started = job.started_at or job.created_at
-            if job.started_at and job.finished_at:
-                duration = format_duration(job.finished_at.timestamp() - job.started_at.timestamp())
-            else:
-                duration = "running" if job.status == JobStatus.RUNNING else "-"
-            cells = [
-                status,
-                QTableWidgetItem(f"{started.astimezone():%d %b %H:%M}"),
-                QTableWidgetItem(duration),
-                QTableWidgetItem(job.source.describe()),
-                QTableWidgetItem(job.error or job.message),
-            ]
-            for column, cell in enumerate(cells):
-                cell.setData(Qt.ItemDataRole.UserRole, job.job_id)
-                self.history.setItem(row, column, cell)
-            if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+    def _sync_history(self, *_args: object) -> None:
+        """Retry buttons on failed and cancelled rows; the rows themselves come from the jobs model."""
+        for row, job in enumerate(self.jobs.jobs()):
+            index = self.jobs.index(row, RETRY_COLUMN)
+            wanted = job.status in (JobStatus.FAILED, JobStatus.CANCELLED)
+            button = self.history.indexWidget(index)
+            if wanted and button is None:
                 button = QPushButton("Retry")
                 button.setAccessibleName(f"Retry job {job.job_id[:8]}")
                 button.clicked.connect(lambda _=False, j=job.job_id: self.retry(j))
-                self.history.setCellWidget(row, 5, button)
-            else:
-                self.history.removeCellWidget(row, 5)
-        self.history_label.setText("Recent analyses" if jobs else "No analyses yet")
-        self.empty.setVisible(not jobs and not self.cards)
+                self.history.setIndexWidget(index, button)
+            elif not wanted and button is not None:
+                self.history.setIndexWidget(index, None)  # type: ignore[arg-type]
+        self.history_label.setText("Recent analyses" if self.jobs.rowCount() else "No analyses yet")

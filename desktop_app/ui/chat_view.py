@@ -7,8 +7,6 @@ Chat answers in search mode with the matching passages. A failed or stopped answ
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import time
 
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
@@ -29,119 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices, make_chat_model
-from desktop_app.core.chat import (
-    CITATION,
-    ChatMessage,
-    ChatStreamer,
-    ChatStreamError,
-    ConversationStore,
-    MessageStatus,
-    Source,
-    build_messages,
-    mark_cited,
-    retrieve,
-)
-from desktop_app.core.results import HIT_END, HIT_START
+from desktop_app.core.chat import ChatMessage, ChatStreamer, ConversationStore, Source
+from desktop_app.core.chat_session import Answer, ChatSession, Question
 from desktop_app.ui.bridge import run_in_background
-from desktop_app.ui.style import GRAY, RED
+from desktop_app.ui.chat_html import conversation_html, welcome_html
 
 EXAMPLES = (
     "Which ads offer a free trial?",
     "What hooks do the ads open with?",
     "Which ads create urgency, and how?",
 )
-SAVE_EVERY_S = 2.0  # a streaming answer is saved this often, so a crash keeps most of it
-CSS = f"""<style>
- .you {{ background: palette(alternate-base); }}
- .muted {{ color: {GRAY}; }}
- .failed {{ color: {RED}; }}
- .stopped {{ color: {GRAY}; font-style: italic; }}
- mark {{ background: #fff59d; color: black; }}
- a {{ text-decoration: none; }}
-</style>"""
-
-
-def highlight(snippet: str) -> str:
-    """A search snippet as HTML: the text escaped, the hits marked."""
-    return (
-        html.escape(snippet)
-        .replace(HIT_START, "<span style='background:#fff59d;color:black'>")
-        .replace(HIT_END, "</span>")
-    )
-
-
-def answer_html(text: str, sources: list[Source]) -> str:
-    """A model's answer as HTML: escaped, light Markdown (bold, bullets), citations as links."""
-    by_number = {s.number: s for s in sources}
-
-    def link(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        links = [
-            f"<a href='ad:{by_number[n].analysis_id}' title='{html.escape(by_number[n].page_name)}'>{n}</a>"
-            if n in by_number
-            else str(n)
-            for n in numbers
-        ]
-        return "[" + ", ".join(links) + "]"
-
-    lines = []
-    for line in html.escape(text, quote=False).split("\n"):
-        line = re.sub(r"^\s*[-*] ", "&#8226; ", line)
-        line = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", line)
-        lines.append(CITATION.sub(link, line))
-    return "<br>".join(lines)
-
-
-def message_html(message: ChatMessage, live_text: str | None = None) -> str:
-    if message.role == "user":
-        return (
-            "<table width='100%' class='you' cellpadding='8'><tr><td>"
-            f"<b>You</b><br>{html.escape(message.content)}</td></tr></table>"
-        )
-    if message.status == MessageStatus.SEARCH:
-        return _search_html(message.sources)
-    text = live_text if live_text is not None else message.content
-    body = answer_html(text, message.sources) if text else ""
-    if live_text is not None:
-        body += " <span class='muted'>&#9612;</span>"
-    notes = {
-        MessageStatus.FAILED: "failed",
-        MessageStatus.CANCELLED: "stopped",
-        MessageStatus.INTERRUPTED: "stopped",
-    }
-    if message.status in notes and message.note:
-        body += f"<p class='{notes[message.status]}'>{html.escape(message.note)}</p>"
-    return f"<p><b>Answer</b><br>{body}</p>{_sources_html(message.sources, live_text is not None)}"
-
-
-def _sources_html(sources: list[Source], streaming: bool) -> str:
-    if not sources:
-        return ""
-    cited = [s for s in sources if s.cited]
-    rest = [s for s in sources if not s.cited]
-
-    def item(s: Source) -> str:
-        return f"<a href='ad:{s.analysis_id}'>[{s.number}] {html.escape(s.page_name or s.ad_id)}</a>"
-
-    if streaming or not cited:
-        return f"<p class='muted'>Ads given to the model: {', '.join(item(s) for s in sources)}</p>"
-    also = f"<br>Also given, not cited: {', '.join(item(s) for s in rest)}" if rest else ""
-    return f"<p class='muted'>Cited: {', '.join(item(s) for s in cited)}{also}</p>"
-
-
-def _search_html(sources: list[Source]) -> str:
-    if not sources:
-        return "<p><b>Search</b><br>No analysed ad mentions that. Try other words, or name a page.</p>"
-    passages = "".join(
-        f"<p><a href='ad:{s.analysis_id}'><b>[{s.number}] {html.escape(s.page_name or s.ad_id)}</b></a>"
-        f" <span class='muted'>ad {html.escape(s.ad_id)}</span><br>{highlight(s.snippet)}</p>"
-        for s in sources
-    )
-    return (
-        "<p><b>Search</b><br>No AI model is set up, so here are the passages that match, best first.</p>"
-        + passages
-        + "<p class='muted'>With a model set in Settings, a model would summarise these passages into an answer.</p>"
-    )
 
 
 class ChatView(QWidget):
@@ -153,15 +48,30 @@ class ChatView(QWidget):
         self.services = services
         self.store = ConversationStore(services.db)
         self.store.mark_interrupted()
+        self.session = ChatSession(self.store, services.results)
         self.model: ChatStreamer | None = None
         self.conversation_id: int | None = None
         self._messages: list[ChatMessage] = []
-        self._streaming_id: int | None = None
+        self._streaming: Answer | None = None  # the answer arriving now
         self._streaming_conversation: int | None = None
         self._retrieving = False
-        self._partial = ""
         self.task: asyncio.Task[None] | None = None
 
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._conversation_list())
+        splitter.addWidget(self._conversation_pane())
+        splitter.setSizes([220, 760])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._render_timer = QTimer(self, singleShot=True, interval=50)
+        self._render_timer.timeout.connect(self.show_messages)
+        self._model_known = False  # looked up when first needed: the OS keyring is slow to ask
+        self.reload_conversations()
+        self.show_messages()
+
+    def _conversation_list(self) -> QWidget:
+        """New chat, and the saved conversations (Delete or the context menu removes one)."""
         self.conversations = QListWidget()
         self.conversations.setAccessibleName("Conversations")
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -178,7 +88,10 @@ class ChatView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(new)
         left_layout.addWidget(self.conversations, 1)
+        return left
 
+    def _conversation_pane(self) -> QWidget:
+        """Which model answers, the conversation, and the question box with Ask and Stop."""
         self.mode = QLabel()
         self.mode.setObjectName("Muted")
         self.mode.setWordWrap(True)
@@ -205,19 +118,7 @@ class ChatView(QWidget):
         right_layout.addWidget(self.mode)
         right_layout.addWidget(self.view, 1)
         right_layout.addLayout(ask_row)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([220, 760])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
-
-        self._render_timer = QTimer(self, singleShot=True, interval=50)
-        self._render_timer.timeout.connect(self.show_messages)
-        self._model_known = False  # looked up when first needed: the OS keyring is slow to ask
-        self.reload_conversations()
-        self.show_messages()
+        return right
 
     # ---- model and conversations ---------------------------------------------------------------
 
@@ -298,6 +199,11 @@ class ChatView(QWidget):
         """Finding the ads for a question, or streaming its answer."""
         return self._retrieving or self.streaming
 
+    @property
+    def _partial(self) -> str:
+        """What has arrived of the answer streaming now."""
+        return self._streaming.text if self._streaming is not None else ""
+
     def ask(self, question: str | None = None) -> None:
         """Save the question, find the ads it is about on a pool thread, then answer."""
         text = (question if question is not None else self.question.text()).strip()
@@ -306,79 +212,46 @@ class ChatView(QWidget):
         if not self._model_known:
             self.update_model()
         self.question.clear()
-        if self.conversation_id is None:
-            self.conversation_id = self.store.create(text)
-        conversation, history = self.conversation_id, list(self._messages)
-        self.store.add(conversation, "user", text)
+        asked = self.session.ask(self.conversation_id, text, self._messages)
+        self.conversation_id = asked.conversation_id
         self._after_message()
         self._retrieving = True
         self._set_busy(True)
-        results = self.services.results
+        session = self.session
         run_in_background(
-            lambda: retrieve(results, text),
-            lambda sources: self._answer(conversation, text, history, sources),
-            lambda error: self._answer(conversation, text, history, [], f"The search failed: {error}"),
+            lambda: session.sources(asked),
+            lambda sources: self._answer(asked, sources),
+            lambda error: self._answer(asked, [], f"The search failed: {error}"),
             self,
         )
 
-    def _answer(
-        self, conversation: int, text: str, history: list[ChatMessage], sources: list[Source], error: str = ""
-    ) -> None:
+    def _answer(self, question: Question, sources: list[Source], search_error: str = "") -> None:
         self._retrieving = False
-        if self.model is None or not sources:
-            if error:
-                status, content = MessageStatus.FAILED, ""
-            elif self.model is None:
-                status, content = MessageStatus.SEARCH, ""
-            else:
-                status, content = (
-                    MessageStatus.COMPLETE,
-                    "No analysed ad matches that question: nothing to answer from.",
-                )
-            message_id = self.store.add(conversation, "assistant", content, status, sources, error)
+        answer = self.session.answer(question, sources, self.model, search_error)
+        if not answer.streams:
             self._set_busy(False)
             self._after_message()
-            self.answered.emit(message_id)
+            self.answered.emit(answer.message_id)
             return
-        message_id = self.store.add(conversation, "assistant", "", MessageStatus.STREAMING, sources)
-        self._streaming_id, self._streaming_conversation, self._partial = message_id, conversation, ""
+        self._streaming, self._streaming_conversation = answer, question.conversation_id
         self._after_message()
         self._set_busy(True)  # Stop works from here on
-        model = self.model
-        self.task = asyncio.ensure_future(
-            self._stream(model, message_id, build_messages(text, sources, history), sources)
-        )
+        self.task = asyncio.ensure_future(self._stream(answer))
 
     def _after_message(self) -> None:
         self.reload_conversations()
         self.open_conversation(self.conversation_id)
 
-    async def _stream(
-        self, model: ChatStreamer, message_id: int, messages: list[dict[str, str]], sources: list[Source]
-    ) -> None:
-        status, note = MessageStatus.COMPLETE, ""
-        saved_at = time.monotonic()
-        try:
-            async for piece in model.stream(messages):
-                self._partial += piece
-                if not self._render_timer.isActive():
-                    self._render_timer.start()
-                if time.monotonic() - saved_at > SAVE_EVERY_S:
-                    self.store.update(message_id, self._partial, MessageStatus.STREAMING)
-                    saved_at = time.monotonic()
-        except asyncio.CancelledError:
-            status, note = MessageStatus.CANCELLED, "You stopped this answer."
-        except ChatStreamError as exc:
-            status, note = MessageStatus.FAILED, str(exc)
-        except Exception as exc:  # an unexpected client error still ends the answer cleanly
-            status, note = MessageStatus.FAILED, f"The answer failed: {type(exc).__name__}: {exc}"
-        if status != MessageStatus.COMPLETE:
-            note += " What had arrived is kept above." if self._partial else " Nothing had arrived."
-        self.store.update(message_id, self._partial, status, note.strip(), mark_cited(sources, self._partial))
-        self._streaming_id = None
+    async def _stream(self, answer: Answer) -> None:
+        await answer.stream(on_piece=self._render_soon)
+        self._streaming = None
         self._set_busy(False)
         self.open_conversation(self.conversation_id)
-        self.answered.emit(message_id)
+        self.answered.emit(answer.message_id)
+
+    def _render_soon(self) -> None:
+        if not self._render_timer.isActive():
+            self._render_timer.start()
 
     def cancel(self) -> None:
         if self.streaming and self.task is not None:
@@ -396,18 +269,10 @@ class ChatView(QWidget):
 
     def show_messages(self) -> None:
         if not self._messages:
-            examples = "".join(f"<li><a href='ask:{n}'>{html.escape(q)}</a></li>" for n, q in enumerate(EXAMPLES))
-            self.view.setHtml(
-                f"{CSS}<h3>Ask about the ads you have analysed</h3><p class='muted'>Answers cite the ads they use;"
-                f" click a citation to open the ad in Results. For example:</p><ul>{examples}</ul>"
-            )
+            self.view.setHtml(welcome_html(EXAMPLES))
             return
-        self.view.setHtml(
-            CSS
-            + "".join(
-                message_html(m, self._partial if m.message_id == self._streaming_id else None) for m in self._messages
-            )
-        )
+        live = self._streaming
+        self.view.setHtml(conversation_html(self._messages, live.message_id if live else None, self._partial))
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 

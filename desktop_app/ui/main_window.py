@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.composition import AppServices
 from desktop_app.core.estimates import stage_durations
+from desktop_app.core.recovery import Recovery
 from desktop_app.core.runner import JobRunner
 from desktop_app.core.stages import ANALYSIS_STAGES
-from desktop_app.core.store import Recovery
 from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.analysis_view import AnalysisView
-from desktop_app.ui.bridge import DatabaseWatcher, JobEvents
+from desktop_app.ui.bridge import DatabaseWatcher, JobEvents, run_in_background
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.dashboard_view import DashboardView
+from desktop_app.ui.jobs_model import DatabaseFeed, JobsModel
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
 from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
@@ -97,11 +98,14 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1100, 760)
         self.setMinimumWidth(780)
-        self._statuses: dict[str, JobStatus] = {}
         self.quitting = False
+        self._stopping = self._stopped = False
 
+        recent = services.service.history(20)
+        self.jobs = JobsModel(20, self)
+        self.jobs.load(recent)
         durations = stage_durations(services.store)
-        self.analysis = AnalysisView(services, ANALYSIS_STAGES, durations, runner.running_ids)
+        self.analysis = AnalysisView(services, self.jobs, ANALYSIS_STAGES, durations)
         self.results = ResultsView(services.results)
         self.dashboard_content = DashboardView(services)
         self.dashboard_content.open_ad.connect(self.open_in_results)
@@ -142,11 +146,14 @@ class MainWindow(QMainWindow):
         cancel = QShortcut(QKeySequence("Ctrl+Shift+X"), self)
         cancel.activated.connect(self.cancel_latest)
 
+        # One job feed: the runner's listener (live) and the watcher (other processes) both feed the model.
         self.events = JobEvents(services.listeners, self)
-        self.events.job_changed.connect(self.on_job_changed)
+        self.events.job_changed.connect(self.jobs.apply)
         self.events.item_changed.connect(lambda _item: self.results.refresh_soon())
+        self.jobs.status_changed.connect(self._on_status_change)
+        self.database_feed = DatabaseFeed(self.jobs, services.store.changed_jobs)
         self.watcher = DatabaseWatcher(services.paths.database, self)
-        self.watcher.changed.connect(self.on_database_changed)
+        self.watcher.changed.connect(self.database_feed.refresh)
         self.analysis.settings_requested.connect(self.open_settings)
         self.settings.saved.connect(self.on_settings_saved)
 
@@ -154,13 +161,8 @@ class MainWindow(QMainWindow):
         if tray_enabled and QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = self._make_tray()
 
-        for job in services.service.history(20):
-            self._statuses[job.job_id] = job.status
-        if services.results.has_results() or any(
-            j.status == JobStatus.COMPLETED for j in services.service.history(100)
-        ):
+        if services.results.has_results() or any(j.status == JobStatus.COMPLETED for j in recent):
             self.unlock()
-        self.analysis.refresh_history()
         self.results.refresh()
 
     # ---- tray and notifications -----------------------------------------------------------------
@@ -198,17 +200,12 @@ class MainWindow(QMainWindow):
 
     # ---- job updates ----------------------------------------------------------------------------
 
-    def on_job_changed(self, job: Job) -> None:
-        self.analysis.on_job_changed(job)
-        previous = self._statuses.get(job.job_id)
-        self._statuses[job.job_id] = job.status
-        if previous is not None and previous != job.status:
-            self._on_status_change(job)
+    def _on_status_change(self, job: Job, previous: JobStatus | None) -> None:
         if self.tray is not None:
-            running = sum(1 for s in self._statuses.values() if s == JobStatus.RUNNING)
+            running = sum(1 for j in self.jobs.jobs() if j.status == JobStatus.RUNNING)
             self.tray_jobs.setText(f"{running} job(s) running" if running else "No jobs running")
-
-    def _on_status_change(self, job: Job) -> None:
+        if previous is None:
+            return
         if job.status == JobStatus.COMPLETED:
             self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
             self.unlock()
@@ -216,16 +213,6 @@ class MainWindow(QMainWindow):
             self.dashboard_content.mark_dirty()
         elif job.status == JobStatus.FAILED:
             self.notify("Analysis failed", f"{job.source.describe()}: {job.error}", failed=True)
-
-    def on_database_changed(self) -> None:
-        """Another process (or a worker) committed: show the latest state of every recent job."""
-        live = set(self.runner.running_ids())
-        for job in self.services.service.history(20):
-            if job.job_id in live:
-                continue  # its updates arrive live from the worker; the DB lags behind them
-            if self._statuses.get(job.job_id) != job.status or job.status.is_active:
-                self.on_job_changed(job)
-        self.analysis.refresh_history()
 
     def unlock(self) -> None:
         for view in (self.dashboard, self.chat):
@@ -294,25 +281,42 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._stopped:
+            event.accept()
+            return
+        event.ignore()
+        if self._stopping:
+            return
         running = self.runner.running_ids()
         choice = self.ask_close() if running else CloseChoice.PAUSE
         if choice == CloseChoice.STAY:
-            event.ignore()
             self.quitting = False
             return
         if choice == CloseChoice.KEEP_IN_TRAY:
-            event.ignore()
             self.hide()
             self.notify("Still working", "Analyses keep running in the background.")
             return
         if choice == CloseChoice.CANCEL_JOBS:
             for job_id in running:
                 self.services.service.cancel(job_id)
-        # Jobs stop at their next cancellation point and are written whole; paused ones resume later.
-        self.runner.shutdown()
-        self.events.close()
-        self.watcher.close()
-        if self.tray is not None:
-            self.tray.hide()
-        event.accept()
-        self.on_quit()
+        self._stop_then_quit()
+
+    def _stop_then_quit(self) -> None:
+        """Jobs stop at their next cancellation point and are written whole (paused ones resume at the next
+        launch). That can take seconds, so it happens on a pool thread while the window says so."""
+        self._stopping = True
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(False)
+        self.statusBar().showMessage("Stopping the running analyses, then closing...")
+
+        def finished(_result: object = None) -> None:
+            self.events.close()
+            self.watcher.close()
+            if self.tray is not None:
+                self.tray.hide()
+            self._stopped = True
+            self.close()
+            self.on_quit()
+
+        run_in_background(self.runner.shutdown, finished, finished, self)

@@ -1,0 +1,51 @@
+"""`ad-analysis`: the headless face of the job service (and, with no arguments, the window).
+
+Only the argument parser is imported up front; each command imports what it needs when it runs, so
+`cancel` answers without importing the job machinery (see cli/cancel.py)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from desktop_app.cli.arguments import parse
+from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_USAGE, CliError
+
+if TYPE_CHECKING:
+    from desktop_app.core.runner import StagesFactory
+
+__all__ = ["CliError", "main"]
+
+
+def main(argv: Sequence[str] | None = None, *, stages: StagesFactory | None = None) -> int:
+    """Entry point. `stages` lets a caller run the CLI over another pipeline (the engine tests do)."""
+    try:
+        return _main(argv, stages)
+    except CliError as exc:
+        print(f"ad-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C outside a followed job (those cancel it and say so)
+        print("ad-analysis: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+def _main(argv: Sequence[str] | None, stages: StagesFactory | None) -> int:
+    args = parse(argv)
+    if args.self_test:
+        from desktop_app.cli.commands import user_errors
+        from desktop_app.cli.self_test import self_test
+
+        with user_errors():
+            return self_test(stages)
+    if args.command is None:
+        raise CliError("no command given: run `ad-analysis` alone to open the window, or see --help")
+    if args.command == "cancel":
+        from desktop_app.cli.cancel import cancel_quickly
+
+        code = cancel_quickly(args.job_id)
+        if code is not None:
+            return code
+    from desktop_app.cli.commands import run_command
+
+    return run_command(args, stages)

@@ -1,0 +1,168 @@
+"""Jobs run by this process until they end (`run --wait`, `retry --wait`, `resume`), and the background
+worker `run` starts otherwise.
+
+Ctrl-C asks the followed job to cancel and the command exits 130 with one line said. A terminal sends
+Ctrl-C to its whole foreground process group, so the transcriber child got it too, raised
+KeyboardInterrupt wherever it was (importing faster-whisper, decoding) and printed a traceback, though
+the job's cancel kills it anyway: `children_spared_ctrl_c` keeps it from reaching the children."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
+from desktop_app.cli.output import ProgressPrinter, describe
+from desktop_app.composition import AppServices
+from desktop_app.core.runner import JobRunner, JobUpdate, StagesFactory, Update
+from desktop_app.core.types import JobStatus
+
+WAIT_POLL_S = 0.2
+EXIT_CODES = {JobStatus.COMPLETED: EXIT_OK, JobStatus.CANCELLED: EXIT_CANCELLED}
+
+
+@contextmanager
+def children_spared_ctrl_c() -> Iterator[None]:
+    """Threads and child processes started inside the block never receive Ctrl-C (SIGINT); this process does.
+
+    SIGINT is blocked in this thread meanwhile: threads inherit the mask, and so do processes started from
+    them (fork and exec keep it), the transcriber child included, whenever a job thread starts it. On
+    leaving, this thread unblocks it, so a Ctrl-C pressed meanwhile arrives then. multiprocessing's
+    resource tracker is started first: starting it unblocks SIGINT in the starting thread. POSIX only
+    (Windows has no signal masks)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    _start_resource_tracker()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_resource_tracker() -> None:
+    """Start it without its warning about semaphores a killed child held: a cancel kills the transcriber,
+    whose progress-bar library (tqdm) holds one, and the tracker frees it as it should. The filter can go
+    once the child gives tqdm a thread lock before faster-whisper loads (in engines/whisper_child.py:
+    `tqdm.set_lock(threading.RLock())`), as its default lock is a multiprocessing one."""
+    from multiprocessing import resource_tracker
+
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    options = list(sys.warnoptions)
+    sys.warnoptions.append(quiet)  # passed to the tracker's command line as -W
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions[:] = options
+
+
+class CtrlC:
+    """While active, Ctrl-C sets `pressed` instead of raising KeyboardInterrupt (main thread only)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: object = None
+
+    def __enter__(self) -> CtrlC:
+        self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
+
+    def _on_sigint(self, _sig: int, _frame: FrameType | None) -> None:
+        self.pressed = True
+
+
+def start_runner(app: AppServices, stages: StagesFactory | None, only: list[str] | None = None) -> JobRunner:
+    with children_spared_ctrl_c():
+        runner = app.make_runner(only=only, stages=stages)
+        runner.start()
+    return runner
+
+
+def follow(app: AppServices, job_id: str, args: argparse.Namespace, stages: StagesFactory | None, ctrl_c: CtrlC) -> int:
+    """Run (or watch another process run) one job to its end; Ctrl-C (caught by `ctrl_c`, which the
+    caller entered before creating the job) asks it to cancel."""
+    printer = None if args.json else ProgressPrinter(sys.stdout)
+    runner = start_runner(app, stages, only=[job_id])
+    try:
+        asked = False
+        while True:
+            job = app.service.status(job_id)
+            if printer:
+                printer.show(job)
+            if not job.status.is_active:
+                break
+            if ctrl_c.pressed and not asked:
+                asked = True
+                app.service.cancel(job_id)
+                if printer:
+                    printer.out.write("\nCancelling...\n")
+            time.sleep(WAIT_POLL_S)
+    finally:
+        runner.shutdown()
+    if printer:
+        printer.end()
+        print(describe(job))
+    else:
+        print(json.dumps(job.to_dict(), indent=2))
+    return EXIT_CODES.get(job.status, EXIT_FAILED)
+
+
+def resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None) -> int:
+    """Run interrupted and queued jobs until none is left; Ctrl-C hands them back to the queue."""
+    ran: dict[str, JobStatus] = {}
+
+    def track(update: Update) -> None:
+        if isinstance(update, JobUpdate):
+            ran[update.job.job_id] = update.job.status
+
+    app.listeners.add(track)
+    with children_spared_ctrl_c():
+        runner = app.make_runner(stages=stages)
+        recovery = runner.start()
+    if not args.quiet and recovery.resumed:
+        print(f"Resuming {len(recovery.resumed)} interrupted job(s): {', '.join(recovery.resumed)}")
+    for job_id in recovery.failed:
+        print(f"Not resumed: {app.service.status(job_id).error}", file=sys.stderr)
+    try:
+        while not runner.is_idle():
+            time.sleep(WAIT_POLL_S)
+    except KeyboardInterrupt:
+        runner.shutdown()
+        return EXIT_CANCELLED
+    runner.shutdown()
+    finals = {job_id: app.service.status(job_id) for job_id in ran}
+    if not args.quiet:
+        for job in finals.values():
+            print(f"{job.job_id}  {job.status.value:<10} {job.message}")
+        if not finals:
+            print("Nothing to resume.")
+    failed = any(job.status == JobStatus.FAILED for job in finals.values()) or bool(recovery.failed)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def spawn_worker(app: AppServices) -> None:
+    """Run the queue in a detached process, so `run` without --wait returns at once."""
+    log = (app.paths.logs / "worker.log").open("ab")
+    env = {**os.environ, "AD_ANALYSIS_HOME": str(app.paths.home)}
+    subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "resume", "--quiet"],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+    )
+    log.close()

@@ -1,0 +1,87 @@
+"""What the CLI prints: a job described, the jobs and results tables, and a live progress line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from desktop_app.core.types import ItemStatus, Job, JobItem, JobStatus
+
+if TYPE_CHECKING:
+    from desktop_app.core.results import AdResult
+
+
+def duration(job: Job) -> str:
+    if job.started_at is None:
+        return "-"
+    end = job.finished_at.timestamp() if job.finished_at else time.time()
+    seconds = int(end - job.started_at.timestamp())
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def describe(job: Job) -> str:
+    lines = [
+        f"job {job.job_id}",
+        f"  source:   {job.source.describe()}",
+        f"  status:   {job.status.value}"
+        + (f" (position {job.queue_position} in queue)" if job.queue_position else "")
+        + (" (cancel requested)" if job.cancel_requested and job.status == JobStatus.RUNNING else ""),
+        f"  progress: {job.progress:.0f}%  {job.stage}: {job.message}",
+        f"  created:  {job.created_at.astimezone():%Y-%m-%d %H:%M:%S}   duration: {duration(job)}",
+    ]
+    if job.error:
+        lines.append(f"  error:    {job.error}")
+    return "\n".join(lines)
+
+
+def jobs_table(jobs: Sequence[Job]) -> str:
+    if not jobs:
+        return "No jobs yet. Start one with: ad-analysis run --sample"
+    rows = [f"{'JOB':<12} {'STATUS':<10} {'PROGRESS':>8}  {'CREATED':<19}  {'DURATION':>8}  SOURCE"]
+    for job in jobs:
+        rows.append(
+            f"{job.job_id[:12]:<12} {job.status.value:<10} {job.progress:>7.0f}%  "
+            f"{job.created_at.astimezone():%Y-%m-%d %H:%M:%S}  {duration(job):>8}  {job.source.describe()}"
+        )
+    return "\n".join(rows)
+
+
+def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
+    lines = [f"{'AD':<18} {'PAGE':<20} {'HOOK':<16} {'CTA':<11} {'OFFER':<22} {'SCORE':>5}  NOTE"]
+    for row in rows:
+        a = row.analysis
+        offer = ",".join(a["offer"]["types"]) or "-"
+        note = "no speech" if not row.transcript else ""
+        lines.append(
+            f"{row.ad_id[:18]:<18} {(row.page_name or '-')[:20]:<20} {a['hook']['type']:<16} "
+            f"{a['cta']['type']:<11} {offer[:22]:<22} {a['scores']['overall']['score']:>5}  {note}"
+        )
+    for item in items:
+        if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
+            lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.error}")
+    return "\n".join(lines) if len(lines) > 1 else "No analysed ads in this job yet."
+
+
+class ProgressPrinter:
+    """A one-line bar on a terminal; plain lines (one per change of message) otherwise."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self.last = ""
+
+    def show(self, job: Job) -> None:
+        text = f"{job.progress:5.1f}%  {job.message or job.stage}"
+        if self.tty:
+            filled = int(job.progress / 100 * 30)
+            self.out.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {text[:70]:<70}")
+            self.out.flush()
+        elif job.message != self.last:
+            self.out.write(f"{job.progress:5.1f}%  {job.stage}: {job.message}\n")
+            self.out.flush()
+        self.last = job.message
+
+    def end(self) -> None:
+        if self.tty:
+            self.out.write("\n")

@@ -1,0 +1,96 @@
+"""What each item-stage of an analysis hands the next: one frozen dataclass per stage, stored as JSON in
+the item's checkpoints and read back typed, so stages never pass untyped dicts to each other."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Self
+
+from desktop_app.core.types import JobItem, Outcome
+
+
+class _Stored:
+    """JSON round trip shared by the checkpoint dataclasses (their fields are JSON values or tuples)."""
+
+    outcome: Outcome | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class VideoSource(_Stored):
+    """One video of an ad: a local file, or a URL (with the entry of a carousel) for yt-dlp."""
+
+    index: int
+    path: str | None = None
+    url: str | None = None
+    entry: int | None = None
+    title: str | None = None
+    ext: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredVideo(_Stored):
+    """A video on disk with its content hash (identical videos share transcripts)."""
+
+    index: int
+    path: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class HeardVideo(_Stored):
+    """A transcribed video: whether it had speech, and in which language."""
+
+    index: int
+    path: str
+    sha256: str
+    bytes: int
+    speech: bool
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved(_Stored):
+    videos: tuple[VideoSource, ...]
+
+    @classmethod
+    def of(cls, item: JobItem) -> Resolved:
+        return cls(tuple(VideoSource.from_dict(v) for v in item.checkpoints["resolve"]["videos"]))
+
+
+@dataclass(frozen=True)
+class Downloaded(_Stored):
+    videos: tuple[StoredVideo, ...]
+
+    @classmethod
+    def of(cls, item: JobItem) -> Downloaded:
+        return cls(tuple(StoredVideo.from_dict(v) for v in item.checkpoints["download"]["videos"]))
+
+
+@dataclass(frozen=True)
+class Transcribed(_Stored):
+    videos: tuple[HeardVideo, ...]
+
+    @classmethod
+    def of(cls, item: JobItem) -> Transcribed:
+        return cls(tuple(HeardVideo.from_dict(v) for v in item.checkpoints["transcribe"]["videos"]))
+
+
+@dataclass(frozen=True)
+class Analysed(_Stored):
+    """The last item-stage: the stored analyses, and how the ad ended."""
+
+    analyses: tuple[int, ...]
+    ended: str = Outcome.ANALYSED.value
+
+    @property
+    def outcome(self) -> Outcome:  # type: ignore[override]
+        return Outcome(self.ended)

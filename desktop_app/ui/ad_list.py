@@ -1,0 +1,65 @@
+"""The Dashboard's list of the ads behind the bar or point clicked last, best overall score first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.core.charts import label
+from desktop_app.core.insights import AdFacts
+
+LISTED = 1000  # ads listed for one click; more are counted, not listed
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 ad', '1,200 ads'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+class AdList(QWidget):
+    """The ads behind the bar or point clicked last; Open (or a double-click) shows one in Results."""
+
+    open_ad = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel("Click a bar or point to list its ads.")
+        self.heading.setObjectName("CardTitle")
+        self.heading.setWordWrap(True)
+        self.count = QLabel()
+        self.count.setObjectName("Muted")
+        self.list = QListWidget()
+        self.list.setAccessibleName("Ads behind the selection")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.itemActivated.connect(self._open)
+        self.list.itemDoubleClicked.connect(self._open)
+        self.open_button = QPushButton("Open in Results")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(lambda: self._open(self.list.currentItem()))
+        self.list.currentItemChanged.connect(lambda item, _prev: self.open_button.setEnabled(item is not None))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.count)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.open_button)
+
+    def show_ads(self, what: str, ids: list[int], facts: dict[int, AdFacts]) -> None:
+        self.list.clear()
+        rows = sorted((facts[i] for i in ids if i in facts), key=lambda f: (-f.overall, f.page, f.ad_id))
+        shown = rows[:LISTED]
+        more = f", the first {LISTED} listed" if len(rows) > LISTED else ""
+        self.heading.setText(what)
+        self.count.setText(f"{plural(len(rows), 'ad')}{more}. Double-click one to open it.")
+        for f in shown:
+            item = QListWidgetItem(f"{f.page or f.ad_id}  ·  {label(f.hook_type)}  ·  overall {f.overall}/5")
+            item.setToolTip(f"Ad {f.ad_id}\n{f.hook_text}")
+            item.setData(Qt.ItemDataRole.UserRole, f.analysis_id)
+            self.list.addItem(item)
+        if shown:
+            self.list.setCurrentRow(0)
+
+    def _open(self, item: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.open_ad.emit(int(item.data(Qt.ItemDataRole.UserRole)))
