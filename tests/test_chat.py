@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from desktop_app.composition import AppServices, open_services
+from desktop_app.core import chat_session
 from desktop_app.core.chat import (
     SYSTEM,
+    ChatMessage,
     ChatStreamError,
     ConversationStore,
     MessageStatus,
@@ -21,6 +23,7 @@ from desktop_app.core.chat import (
     mentioned_pages,
     retrieve,
 )
+from desktop_app.core.chat_session import ChatSession
 from desktop_app.engines.chat_model import ChatModel
 from tests.servers import OpenAIDouble, serve
 
@@ -155,3 +158,67 @@ def test_an_unreachable_server_is_reported() -> None:
     model = ChatModel("m", base_url="http://127.0.0.1:9/v1", api_key="k", timeout_s=2)
     with pytest.raises(ChatStreamError, match="before any answer arrived"):
         _collect(model, [])
+
+
+class _ScriptedModel:
+    """A chat model that streams the given pieces, then raises `error` if there is one."""
+
+    def __init__(self, pieces: list[str], error: Exception | None = None) -> None:
+        self.pieces, self.error = pieces, error
+
+    def describe(self) -> str:
+        return "a scripted model"
+
+    async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
+        for piece in self.pieces:
+            await asyncio.sleep(0)
+            yield piece
+        if self.error is not None:
+            raise self.error
+
+
+def test_a_chat_session_saves_the_question_then_each_answer_as_it_ends(
+    services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Qt-free: search mode and no match are saved at once; a streamed answer is saved while it arrives
+    and then with its status, keeping what arrived when it breaks or is stopped."""
+    monkeypatch.setattr(chat_session, "SAVE_EVERY_S", -1.0)  # save after every piece
+    store = ConversationStore(services.db)
+    session = ChatSession(store, services.results)
+    question = session.ask(None, "Which ads offer a free trial?", [])
+    source = Source(1, 7, "ad-1", "Page", "snippet")
+
+    def latest() -> ChatMessage:
+        return store.messages(question.conversation_id)[-1]
+
+    assert not session.answer(question, [source], None).streams  # search mode
+    assert not session.answer(question, [], _ScriptedModel(["unused"])).streams  # nothing to answer from
+    assert not session.answer(question, [], None, "The search failed: disk I/O error").streams
+
+    answer = session.answer(question, [source], _ScriptedModel(["Free ", "trial [1]."]))
+    assert answer.streams and latest().status == MessageStatus.STREAMING
+    saved: list[str] = []
+    asyncio.run(answer.stream(lambda: saved.append(latest().content)))
+    assert saved == ["Free ", "Free trial [1]."]
+
+    broken = session.answer(question, [source], _ScriptedModel(["Half "], ChatStreamError("The stream broke.")))
+    asyncio.run(broken.stream())
+
+    async def stop_after_the_first_piece() -> None:
+        task = asyncio.ensure_future(stopped.stream(lambda: task.cancel()))
+        await task
+
+    stopped = session.answer(question, [source], _ScriptedModel(["One ", "two ", "three"]))
+    asyncio.run(stop_after_the_first_piece())
+
+    user, searched, no_match, failed_search, complete, failed, cancelled = store.messages(question.conversation_id)
+    assert (user.role, user.content) == ("user", "Which ads offer a free trial?")
+    assert searched.status == MessageStatus.SEARCH and searched.sources[0].ad_id == "ad-1"
+    assert (no_match.status, no_match.content) == (MessageStatus.COMPLETE, chat_session.NO_MATCH)
+    assert failed_search.status == MessageStatus.FAILED and failed_search.note == "The search failed: disk I/O error"
+    assert (complete.status, complete.content) == (MessageStatus.COMPLETE, "Free trial [1].")
+    assert complete.sources[0].cited
+    assert (failed.status, failed.content) == (MessageStatus.FAILED, "Half ")
+    assert failed.note == "The stream broke. What had arrived is kept above."
+    assert (cancelled.status, cancelled.content) == (MessageStatus.CANCELLED, "One ")
+    assert cancelled.note == "You stopped this answer. What had arrived is kept above."

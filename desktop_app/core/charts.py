@@ -25,6 +25,7 @@ from desktop_app.core.insights import (
     job_outcomes,
     load_facts,
 )
+from desktop_app.core.stages import stage_label
 from desktop_app.core.store import JobStore
 from desktop_app.core.text import one_line
 
@@ -260,7 +261,7 @@ def stage_chart(durations: dict[str, float]) -> ChartData:
         "Time per stage",
         "Where does an analysis spend its time? (median of recent completed jobs)",
         "bar",
-        stages,
+        [stage_label(s) for s in stages],
         [Series("Seconds", [round(durations[s], 1) for s in stages])],
         x_label="Stage",
         y_label="Seconds",

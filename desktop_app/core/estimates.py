@@ -14,7 +14,7 @@ from desktop_app.core.types import Job, JobStatus
 
 
 def stage_durations(store: JobStore, limit: int = 10) -> dict[str, float]:
-    """Median seconds per stage label over the last `limit` completed jobs."""
+    """Median seconds per stage key over the last `limit` completed jobs."""
     samples: dict[str, list[float]] = defaultdict(list)
     completed = [j for j in store.history(100) if j.status == JobStatus.COMPLETED][:limit]
     for job in completed:
@@ -30,14 +30,14 @@ def seconds_left(
     """Remaining seconds for a running job, or None without history to go by.
 
     `stages` are in order; the current stage counts what is left of it."""
-    labels = [stage.label for stage in stages]
-    if job.status != JobStatus.RUNNING or job.stage not in labels or not durations:
+    keys = [stage.key for stage in stages]
+    if job.status != JobStatus.RUNNING or job.stage_key not in keys or not durations:
         return None
-    index = labels.index(job.stage)
-    current = durations.get(job.stage)
+    index = keys.index(job.stage_key)
+    current = durations.get(job.stage_key)
     if current is None:
         return None
     spent = time.time() - stage_started if stage_started else 0.0
     left = max(0.0, current - spent)
-    left += sum(durations.get(label, 0.0) for label in labels[index + 1 :])
+    left += sum(durations.get(key, 0.0) for key in keys[index + 1 :])
     return left
