@@ -68,7 +68,8 @@ def recover_orphans(session: Session, owner_alive: Callable[[str], bool]) -> Rec
             _end_orphan(session, row, JobStatus.FAILED, now)
             recovery.failed.append(row.id)
         else:
-            row.crash_count += 0 if blamed else 1
+            if not blamed:  # a crash outside any ad counts against the job
+                row.crash_count += 1
             row.status = JobStatus.PENDING.value
             row.message = RESUMING
             recovery.resumed.append(row.id)

@@ -121,9 +121,7 @@ class JobStore(JobItems):
     def history(self, limit: int = 20) -> list[Job]:
         with self.db.read() as session:
             rows = session.scalars(select(JobRow).order_by(JobRow.seq.desc()).limit(limit)).all()
-            pending = [r.seq for r in rows if r.status == JobStatus.PENDING]
-            positions = self._queue_positions(session, pending)
-            return [_job(r, positions.get(r.seq)) for r in rows]
+            return self._jobs(session, rows)
 
     def changed_jobs(self, known: dict[str, int], limit: int = 20) -> list[Job]:
         """The recent (and all active) jobs whose version moved past `known`: one light query for the
@@ -137,9 +135,7 @@ class JobStore(JobItems):
             if not moved:
                 return []
             rows = session.scalars(select(JobRow).where(JobRow.id.in_(moved))).all()
-            pending = [r.seq for r in rows if r.status == JobStatus.PENDING]
-            positions = self._queue_positions(session, pending)
-            return [_job(r, positions.get(r.seq)) for r in rows]
+            return self._jobs(session, rows)
 
     def request_cancel(self, job_id: str) -> bool:
         """Pending jobs end at once; running ones are flagged for their runner. False if already over."""
@@ -347,6 +343,12 @@ class JobStore(JobItems):
             .where(JobRow.status == JobStatus.PENDING.value, JobRow.seq < row.seq)
         )
         return int(ahead or 0) + 1
+
+    @classmethod
+    def _jobs(cls, session: Session, rows: Sequence[JobRow]) -> list[Job]:
+        """Rows as Jobs, pending ones with their queue positions (read in one query)."""
+        positions = cls._queue_positions(session, [r.seq for r in rows if r.status == JobStatus.PENDING])
+        return [_job(r, positions.get(r.seq)) for r in rows]
 
     @staticmethod
     def _queue_positions(session: Session, seqs: list[int]) -> dict[int, int]:

@@ -4,7 +4,7 @@ the item's checkpoints and read back typed, so stages never pass untyped dicts t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from desktop_app.core.types import JobItem, Outcome
 
@@ -21,6 +21,9 @@ class _Stored:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+V = TypeVar("V", bound=_Stored)
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,16 @@ class StoredVideo(_Stored):
 
 
 @dataclass(frozen=True)
-class HeardVideo(_Stored):
+class HeardVideo(StoredVideo):
     """A transcribed video: whether it had speech, and in which language."""
 
-    index: int
-    path: str
-    sha256: str
-    bytes: int
     speech: bool
     language: str | None = None
+
+
+def _videos(item: JobItem, stage_key: str, kind: type[V]) -> tuple[V, ...]:
+    """The videos an earlier item-stage checkpointed, read back typed."""
+    return tuple(kind.from_dict(v) for v in item.checkpoints[stage_key]["videos"])
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Resolved(_Stored):
 
     @classmethod
     def of(cls, item: JobItem) -> Resolved:
-        return cls(tuple(VideoSource.from_dict(v) for v in item.checkpoints["resolve"]["videos"]))
+        return cls(_videos(item, "resolve", VideoSource))
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Downloaded(_Stored):
 
     @classmethod
     def of(cls, item: JobItem) -> Downloaded:
-        return cls(tuple(StoredVideo.from_dict(v) for v in item.checkpoints["download"]["videos"]))
+        return cls(_videos(item, "download", StoredVideo))
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Transcribed(_Stored):
 
     @classmethod
     def of(cls, item: JobItem) -> Transcribed:
-        return cls(tuple(HeardVideo.from_dict(v) for v in item.checkpoints["transcribe"]["videos"]))
+        return cls(_videos(item, "transcribe", HeardVideo))
 
 
 @dataclass(frozen=True)
