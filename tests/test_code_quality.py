@@ -34,3 +34,23 @@ def test_import_contracts() -> None:
     done = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """Small modules (under 400 lines) and functions (at most 60 lines), as the developers' guide asks."""
+    import ast
+
+    long_modules, long_functions = [], []
+    for path in sorted((REPO / "desktop_app").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(REPO))
+        if len(text.splitlines()) >= 400:
+            long_modules.append(name)
+        for node in ast.walk(ast.parse(text)):
+            is_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            if is_function and (node.end_lineno or 0) - node.lineno + 1 > 60:
+                long_functions.append(f"{name}:{node.lineno} {node.name}")
+    assert long_modules == []
+    assert long_functions == []

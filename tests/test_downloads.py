@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from desktop_app.composition import AppServices
+from desktop_app.core.context import CancelToken
 from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
 from tests.conftest import REPO, run_job, wait_final, wait_for
 from tests.servers import VideoHost, serve
@@ -38,7 +41,7 @@ def test_direct_links_pages_and_bad_urls(services: AppServices, host: tuple[Vide
     job_id, items = _run(services, urls)
     assert items["v/1.mp4"].status == ItemStatus.DONE
     assert items["page/4.mp4"].status == ItemStatus.DONE
-    failed = {k: i.error for k, i in items.items() if i.status == ItemStatus.FAILED}
+    failed = {k: i.reason for k, i in items.items() if i.status == ItemStatus.FAILED}
     assert len(failed) == 3, failed
     assert any("video not found (HTTP 404)" in (e or "") for e in failed.values())
     assert any("no video found at" in (e or "") for e in failed.values())
@@ -55,7 +58,7 @@ def test_a_reset_stream_resumes_with_a_range_request(services: AppServices, host
     video_host, url = host
     _, items = _run(services, [f"{url}/reset/7.mp4"])
     item = items["reset/7.mp4"]
-    assert item.status == ItemStatus.DONE, item.error
+    assert item.status == ItemStatus.DONE, item.reason
     assert Path(item.checkpoints["download"]["videos"][0]["path"]).read_bytes() == FILES["7.mp4"]
     assert any(path == "/reset/7.mp4" and rng and rng != "bytes=0-" for path, rng in video_host.requests)
 
@@ -66,7 +69,7 @@ def test_oversized_videos_are_refused_not_silently_skipped(services: AppServices
     _, items = _run(services, [f"{url}/v/1.mp4"])
     item = items["v/1.mp4"]
     assert item.status == ItemStatus.FAILED
-    assert "larger than the 0 MB limit" in (item.error or "")
+    assert "larger than the 0 MB limit" in (item.reason or "")
 
 
 def test_cancel_reaches_inside_a_download(services: AppServices, host: tuple[VideoHost, str]) -> None:
@@ -85,11 +88,32 @@ def test_cancel_reaches_inside_a_download(services: AppServices, host: tuple[Vid
     assert latency < 1.0
 
 
+def test_cancel_is_not_kept_waiting_by_a_server_that_never_answers(services: AppServices) -> None:
+    """Resolution has no progress hook: a host that accepts the connection and then says nothing must not
+    hold a cancel until the socket times out."""
+    answered = threading.Event()
+
+    def silent(request: BaseHTTPRequestHandler) -> None:
+        answered.wait(20)  # bounded: the test ends it as soon as the job is cancelled
+
+    with serve(silent) as url:
+        runner = services.make_runner()
+        runner.start()
+        job_id = services.service.start_analysis(SourceSpec("urls", {"urls": [f"{url}/page.html"]})).job_id
+        wait_for(lambda: services.service.status(job_id).stage_key == "resolve", timeout=60)
+        time.sleep(0.3)
+        services.service.cancel(job_id)
+        job = wait_final(services, job_id, timeout=10)  # the server stays silent for 20 s, the socket for 30
+        answered.set()
+        runner.shutdown()
+    assert job.status == JobStatus.CANCELLED
+
+
 def test_only_http_urls_are_accepted() -> None:
     from desktop_app.pipeline.resolve import extract
 
     with pytest.raises(ValueError, match="only http and https"):
-        extract("file:///etc/passwd")
+        extract("file:///etc/passwd", CancelToken())
 
 
 def test_file_names_come_from_sanitised_keys() -> None:

@@ -117,6 +117,6 @@ def test_an_ad_that_kills_the_app_every_time_fails_alone(services: AppServices, 
     items = {item.key: item for item in services.store.items(job_id)}
     poison = items.pop("ad002")
     assert poison.outcome is not None and poison.outcome.value == "failed"
-    assert poison.error is not None and "stopped twice" in poison.error
+    assert poison.reason is not None and "stopped twice" in poison.reason
     assert all(item.outcome is not None and item.outcome.value == "analysed" for item in items.values()), items
     assert job.result is not None and job.result["failed"] == 1 and job.result["analysed"] == 4

@@ -165,8 +165,8 @@ def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
     assert (job.result["analysed"], job.result["failed"], job.result["skipped"]) == (3, 1, 1)
     items = {i.key: i for i in services.service.items(job.job_id)}
     assert items["ad001"].status == ItemStatus.FAILED
-    assert items["ad001"].error is not None and "ad001 is broken" in items["ad001"].error
-    assert items["ad003"].status == ItemStatus.SKIPPED and items["ad003"].error == "no video"
+    assert items["ad001"].reason is not None and "ad001 is broken" in items["ad001"].reason
+    assert items["ad003"].status == ItemStatus.SKIPPED and items["ad003"].reason == "no video"
     assert not items["ad001"].done("transcribe")
 
 

@@ -59,7 +59,7 @@ def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
         )
     for item in items:
         if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
-            lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.error}")
+            lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.reason}")
     return "\n".join(lines) if len(lines) > 1 else "No analysed ads in this job yet."
 
 

@@ -25,7 +25,7 @@ def self_test(stages: StagesFactory | None) -> int:
     for item in items:
         result = results.get(item.key)
         if result is None:
-            print(f"  FAIL {item.key}  {item.status.value}: {item.error}")
+            print(f"  FAIL {item.key}  {item.status.value}: {item.reason}")
             continue
         words = len(result.transcript.split())
         speech = f"{words} words transcribed" if words else "no speech"

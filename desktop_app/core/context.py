@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
+
+T = TypeVar("T")
 
 
 class StopReason(Enum):
@@ -99,6 +101,29 @@ class CancelToken:
         """Wait (for a backoff, say), returning early by raising when the job is stopped."""
         self._event.wait(max(0.0, seconds))
         self.raise_if_stopped()
+
+    def call(self, work: Callable[[], T]) -> T:
+        """Run blocking work that has no cancellation point of its own (a network call in a library) on a
+        helper thread, and wait for it here: a stop raises at once, and the abandoned work ends by its own
+        timeout. Its result or exception is returned or raised as if it ran here."""
+        done = threading.Event()
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, work()))
+            except BaseException as exc:
+                outcome.append((False, exc))
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="cancellable-call", daemon=True).start()
+        while not done.wait(0.05):
+            self.raise_if_stopped()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def on_stop(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Run `callback` (from the stopping thread) when the job stops; returns an unregister function."""

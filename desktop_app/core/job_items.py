@@ -62,7 +62,7 @@ def _item(row: JobItemRow) -> JobItem:
         data=row.data,
         status=ItemStatus(row.status),
         checkpoints=row.checkpoints,
-        error=row.error,
+        reason=row.error,
         outcome=Outcome(row.outcome) if row.outcome else None,
     )
 

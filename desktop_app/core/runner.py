@@ -116,6 +116,7 @@ class _Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
     closed: bool = False
+    label: str = "Starting"  # the stage running, as people read it in a failure or cancel message
     db_dirty: bool = False
     notify_dirty: bool = False
     last_db: float = 0.0
@@ -301,24 +302,8 @@ class JobRunner:
 
     def _execute(self, run: _Run) -> None:
         job_id = run.job.job_id
-        label = "Starting"
         try:
-            stages = list(self._stages(run.job))
-            finished = set(self.store.completed_stages(job_id))
-            workdir = self.paths.job_dir(job_id)
-            workdir.mkdir(parents=True, exist_ok=True)
-            ctx = JobContext(job_id, run.job.source, workdir, run.token, self, self.store)
-            for index, stage in enumerate(stages):
-                if stage.key in finished:
-                    continue
-                label = stage.label
-                end = stages[index + 1].percent if index + 1 < len(stages) else 100.0
-                ctx.enter(stage, end)
-                stage.run(ctx)
-                if not ctx.per_item_stage:
-                    # Per-item stages are not frozen: their items' checkpoints skip finished work, and
-                    # a retry can hand them items that failed before.
-                    self.store.complete_stage(job_id, stage.key)
+            ctx = self._run_stages(run)
             self._close(run)
             self.store.finish(
                 job_id,
@@ -330,30 +315,30 @@ class JobRunner:
             )
         except JobCancelled:
             self._close(run)
-            self.store.finish(job_id, JobStatus.CANCELLED, stage="Cancelled", message=f"Cancelled during {label}")
+            self.store.finish(job_id, JobStatus.CANCELLED, stage="Cancelled", message=f"Cancelled during {run.label}")
         except JobInterrupted:
             self._close(run)
             self.store.release(job_id, "Paused when the app closed; resumes at the next start")
         except JobError as exc:
             self._close(run)
-            detail = {"settings_field": exc.settings_field, "detail": exc.detail, "stage": label}
+            detail = {"settings_field": exc.settings_field, "detail": exc.detail, "stage": run.label}
             self.store.finish(
                 job_id,
                 JobStatus.FAILED,
-                stage=label,
+                stage=run.label,
                 message="Failed",
                 error=exc.message,
                 result={"error": detail},
             )
         except Exception as exc:
             self._close(run)
-            self.store.add_event(job_id, "traceback", traceback.format_exc(), stage=label)
+            self.store.add_event(job_id, "traceback", traceback.format_exc(), stage=run.job.stage_key)
             self.store.finish(
                 job_id,
                 JobStatus.FAILED,
-                stage=label,
+                stage=run.label,
                 message="Failed",
-                error=f"{label} failed unexpectedly: {type(exc).__name__}: {exc}",
+                error=f"{run.label} failed unexpectedly: {type(exc).__name__}: {exc}",
             )
         finally:
             with self._runs_lock:
@@ -361,6 +346,27 @@ class JobRunner:
             run.done.set()
             self._emit_job(job_id)
             self.wake()
+
+    def _run_stages(self, run: _Run) -> JobContext:
+        """Run the stages the job has not finished, in order; returns the context holding the result."""
+        job_id = run.job.job_id
+        stages = list(self._stages(run.job))
+        finished = set(self.store.completed_stages(job_id))
+        workdir = self.paths.job_dir(job_id)
+        workdir.mkdir(parents=True, exist_ok=True)
+        ctx = JobContext(job_id, run.job.source, workdir, run.token, self, self.store)
+        for index, stage in enumerate(stages):
+            if stage.key in finished:
+                continue
+            run.label = stage.label
+            end = stages[index + 1].percent if index + 1 < len(stages) else 100.0
+            ctx.enter(stage, end)
+            stage.run(ctx)
+            if not ctx.per_item_stage:
+                # Per-item stages are not frozen: their items' checkpoints skip finished work, and a retry
+                # can hand them items that failed before.
+                self.store.complete_stage(job_id, stage.key)
+        return ctx
 
     def _close(self, run: _Run) -> None:
         """No coalesced progress may be written once the job's final state is."""

@@ -181,7 +181,7 @@ class JobItem:
     data: dict[str, Any]
     status: ItemStatus
     checkpoints: dict[str, Any]
-    error: str | None
+    reason: str | None  # why it ended other than analysed, in plain words
     outcome: Outcome | None = None
 
     def done(self, stage_key: str) -> bool:

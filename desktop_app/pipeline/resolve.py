@@ -4,24 +4,32 @@ extractors (facebook:ads for Ad Library ids, the generic one for direct links an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from desktop_app.core.context import ItemReport, JobContext
+from desktop_app.core.context import CancelToken, ItemReport, JobContext
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
 from desktop_app.engines.ytdlp import base_options, translate
 from desktop_app.pipeline.checkpoints import Resolved, VideoSource
 
 
-def extract(url: str) -> list[VideoSource]:
-    """The videos at `url` (several for carousel ads), without downloading them."""
+def extract(url: str, token: CancelToken) -> list[VideoSource]:
+    """The videos at `url` (several for carousel ads), without downloading them.
+
+    yt-dlp's extraction has no hook to stop it, so it runs through `token.call`: a cancel is not kept
+    waiting by a server that does not answer."""
     import yt_dlp
 
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"only http and https URLs are accepted, not {url!r}")
     options = base_options(url) | {"skip_download": True}
-    try:
+
+    def info_of() -> dict[str, Any]:
         with yt_dlp.YoutubeDL(options) as ydl:
-            info = ydl.extract_info(url, download=False)
+            return ydl.extract_info(url, download=False)  # type: ignore[no-any-return]
+
+    try:
+        info = token.call(info_of)
     except yt_dlp.utils.DownloadError as exc:
         raise translate(exc, url) from exc
     entries = [e for e in (info.get("entries") or [info]) if e]
@@ -35,13 +43,13 @@ class ResolveStage:
     key, label, percent = stage_info(StageKey.RESOLVE)
 
     def run(self, ctx: JobContext) -> None:
-        ctx.each_item(self.resolve)
+        ctx.each_item(lambda item, report: self.videos_of(ctx, item, report))
 
-    def resolve(self, item: JobItem, report: ItemReport) -> Resolved:
+    def videos_of(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Resolved:
         local = item.data.get("local")
         if local:
             missing = [p for p in local if not Path(p).is_file()]
             if missing:
                 raise FileNotFoundError(f"video file not found: {missing[0]}")
             return Resolved(tuple(VideoSource(i, path=p) for i, p in enumerate(local)))
-        return Resolved(tuple(extract(str(item.data["url"]))))
+        return Resolved(tuple(extract(str(item.data["url"]), ctx.token)))

@@ -137,17 +137,28 @@ class AnalysisView(QWidget):
         self.durations = durations
         self.cards: dict[str, JobProgress] = {}
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_notices())
         self.picker = SourcePicker(services.settings.default_countries)
         self.picker.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.picker.setMaximumHeight(230)
-        self.reanalyse = QCheckBox("Analyse again ads analysed before")
-        self.start_button = QPushButton("Start Analysis")
-        self.start_button.setDefault(True)
-        self.start_button.setAccessibleName("Start Analysis")
-        self.start_button.setToolTip("Start Analysis (Ctrl+Enter)")
-        self.start_button.clicked.connect(self.start)
-        start_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        start_shortcut.activated.connect(self.start)
+        layout.addWidget(self.picker)
+        layout.addLayout(self._build_start_row())
+        layout.addWidget(self.error)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._build_cards())
+        splitter.addWidget(self._build_history(jobs))
+        splitter.setSizes([320, 220])
+        layout.addWidget(splitter, 1)
+
+        jobs.job_changed.connect(self.on_job_changed)
+        for signal in (jobs.modelReset, jobs.rowsInserted, jobs.rowsRemoved, jobs.dataChanged):
+            signal.connect(self._sync_history)
+        self._sync_history()
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _build_notices(self) -> QLabel:
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -156,12 +167,24 @@ class AnalysisView(QWidget):
         self.notice.setObjectName("Banner")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        return self.notice
 
+    def _build_start_row(self) -> QHBoxLayout:
+        self.reanalyse = QCheckBox("Analyse again ads analysed before")
+        self.start_button = QPushButton("Start Analysis")
+        self.start_button.setDefault(True)
+        self.start_button.setAccessibleName("Start Analysis")
+        self.start_button.setToolTip("Start Analysis (Ctrl+Enter)")
+        self.start_button.clicked.connect(self.start)
+        start_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        start_shortcut.activated.connect(self.start)
         start_row = QHBoxLayout()
         start_row.addWidget(self.reanalyse)
         start_row.addStretch(1)
         start_row.addWidget(self.start_button)
+        return start_row
 
+    def _build_cards(self) -> QScrollArea:
         self.cards_box = QVBoxLayout()
         self.cards_box.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.empty = QLabel("No analyses yet. Pick a source and click Start Analysis: the sample ads work offline.")
@@ -174,7 +197,9 @@ class AnalysisView(QWidget):
         self.cards_scroll = QScrollArea()
         self.cards_scroll.setWidgetResizable(True)
         self.cards_scroll.setWidget(cards_widget)
+        return self.cards_scroll
 
+    def _build_history(self, jobs: JobsModel) -> QWidget:
         self.history = QTableView()
         self.history.setModel(jobs)
         self.history.setAccessibleName("Job history")
@@ -186,29 +211,12 @@ class AnalysisView(QWidget):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.history_label = QLabel("Loading history...")
         self.history_label.setObjectName("Muted")
-
         history_box = QWidget()
         history_layout = QVBoxLayout(history_box)
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(self.history_label)
         history_layout.addWidget(self.history)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.cards_scroll)
-        splitter.addWidget(history_box)
-        splitter.setSizes([320, 220])
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.picker)
-        layout.addLayout(start_row)
-        layout.addWidget(self.error)
-        layout.addWidget(splitter, 1)
-
-        jobs.job_changed.connect(self.on_job_changed)
-        for signal in (jobs.modelReset, jobs.rowsInserted, jobs.rowsRemoved, jobs.dataChanged):
-            signal.connect(self._sync_history)
-        self._sync_history()
+        return history_box
 
     # ---- starting -----------------------------------------------------------------------------
 
@@ -270,7 +278,7 @@ class AnalysisView(QWidget):
         def failed() -> list[tuple[str, str]]:
             items = self.services.service.items(job.job_id)
             return [
-                (i.data.get("ad", {}).get("page_name") or i.key, i.error or "")
+                (i.data.get("ad", {}).get("page_name") or i.key, i.reason or "")
                 for i in items
                 if i.status == ItemStatus.FAILED
             ]

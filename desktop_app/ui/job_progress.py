@@ -77,6 +77,26 @@ class JobProgress(QFrame):
         self._last_apply = 0.0
         self._failed_ads: list[tuple[str, str]] = []
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self.bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.details)
+        layout.addLayout(self._build_buttons())
+
+        self._animation = QPropertyAnimation(self.bar, b"value", self)
+        self._animation.setDuration(250)
+        self._animation.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self._coalesce = QTimer(self, singleShot=True)
+        self._coalesce.timeout.connect(self._apply_pending)
+        self._ticker = QTimer(self, interval=1000)
+        self._ticker.timeout.connect(self._update_timing)
+        self._apply(job)
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _build_header(self) -> QHBoxLayout:
+        """The icon, title and timing row, and the labels below it (bar, message, breakdown, details)."""
         self.icon = QLabel()
         self.icon.setFixedSize(22, 22)
         self.title = QLabel()
@@ -98,6 +118,14 @@ class JobProgress(QFrame):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setObjectName("Details")
 
+        header = QHBoxLayout()
+        header.addWidget(self.icon)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.timing)
+        return header
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """The stage breakdown beside the card's buttons."""
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAccessibleName("Cancel job")
         self.retry_button = QPushButton("Retry")
@@ -110,30 +138,12 @@ class JobProgress(QFrame):
         self.close_button.clicked.connect(lambda: self.close_requested.emit(self.job.job_id))
         self.settings_button.clicked.connect(self._open_settings)
 
-        header = QHBoxLayout()
-        header.addWidget(self.icon)
-        header.addWidget(self.title, 1)
-        header.addWidget(self.timing)
         buttons = QHBoxLayout()
         buttons.addWidget(self.breakdown, 1)
         for button in (self.settings_button, self.retry_button, self.cancel_button, self.close_button):
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.message)
-        layout.addWidget(self.details)
-        layout.addLayout(buttons)
-
-        self._animation = QPropertyAnimation(self.bar, b"value", self)
-        self._animation.setDuration(250)
-        self._animation.setEasingCurve(QEasingCurve.Type.OutCubic)
-        self._coalesce = QTimer(self, singleShot=True)
-        self._coalesce.timeout.connect(self._apply_pending)
-        self._clock = QTimer(self, interval=1000)
-        self._clock.timeout.connect(self._update_timing)
-        self._apply(job)
+        return buttons
 
     # ---- feeding ------------------------------------------------------------------------------
 
@@ -188,10 +198,10 @@ class JobProgress(QFrame):
         self.close_button.setVisible(not active)
         field = (job.result or {}).get("error", {}).get("settings_field") if job.result else None
         self.settings_button.setVisible(status == JobStatus.FAILED and bool(field))
-        if active and not self._clock.isActive():
-            self._clock.start()
+        if active and not self._ticker.isActive():
+            self._ticker.start()
         elif not active:
-            self._clock.stop()
+            self._ticker.stop()
         self._update_timing()
 
     def set_failed_ads(self, failed: Sequence[tuple[str, str]]) -> None:

@@ -119,32 +119,8 @@ class MainWindow(QMainWindow):
         self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
         self.settings = SettingsView(services)
 
-        self.nav = QListWidget()
-        self.nav.setObjectName("Navigation")
-        self.nav.setAccessibleName("Views")
-        self.nav.setFixedWidth(170)
-        self.stack = QStackedWidget()
-        for name, view in zip(
-            VIEWS, (self.analysis, self.results, self.dashboard, self.chat, self.settings), strict=True
-        ):
-            self.nav.addItem(QListWidgetItem(name))
-            self.stack.addWidget(view)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(0)
-        central = QWidget()
-        row = QHBoxLayout(central)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
-
-        for n in range(len(VIEWS)):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
-            shortcut.activated.connect(lambda n=n: self.nav.setCurrentRow(n))
-        find = QShortcut(QKeySequence.StandardKey.Find, self)
-        find.activated.connect(self.focus_search)
-        cancel = QShortcut(QKeySequence("Ctrl+Shift+X"), self)
-        cancel.activated.connect(self.cancel_latest)
+        self.setCentralWidget(self._build_navigation())
+        self._add_shortcuts()
 
         # One job feed: the runner's listener (live) and the watcher (other processes) both feed the model.
         self.events = JobEvents(services.listeners, self)
@@ -164,6 +140,38 @@ class MainWindow(QMainWindow):
         if services.results.has_results() or any(j.status == JobStatus.COMPLETED for j in recent):
             self.unlock()
         self.results.refresh()
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _build_navigation(self) -> QWidget:
+        """The sidebar of views beside the stack that shows the current one."""
+        self.nav = QListWidget()
+        self.nav.setObjectName("Navigation")
+        self.nav.setAccessibleName("Views")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        for name, view in zip(
+            VIEWS, (self.analysis, self.results, self.dashboard, self.chat, self.settings), strict=True
+        ):
+            self.nav.addItem(QListWidgetItem(name))
+            self.stack.addWidget(view)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        return central
+
+    def _add_shortcuts(self) -> None:
+        for n in range(len(VIEWS)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+            shortcut.activated.connect(lambda n=n: self.nav.setCurrentRow(n))
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self.focus_search)
+        cancel = QShortcut(QKeySequence("Ctrl+Shift+X"), self)
+        cancel.activated.connect(self.cancel_latest)
 
     # ---- tray and notifications -----------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.composition import AppServices
 from desktop_app.core.secrets import get_secret, set_secret
+from desktop_app.core.settings import Settings
 
 WHISPER_MODELS = ("tiny.en", "base.en", "small.en", "base", "small", "medium")
 
@@ -54,12 +55,37 @@ class SettingsView(QWidget):
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        s = services.settings
+        layout = QVBoxLayout(self)
+        for box in (self._build_meta(services.settings), self._build_llm(services.settings), self._build_other()):
+            layout.addWidget(box)
+        layout.addLayout(self._build_buttons())
+        layout.addStretch(1)
+        self.fields: dict[str, QWidget] = {
+            "meta_token": self.meta_token,
+            "llm_api_key": self.llm_api_key,
+            "llm_model": self.llm_model,
+            "whisper_model": self.whisper_model,
+            "parallel_jobs": self.parallel,
+        }
+        self._test: asyncio.Task[Any] | None = None
+        self._secrets_shown = False
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _build_meta(self, s: Settings) -> QGroupBox:
         self.meta_token = QLineEdit()
         self.meta_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.meta_token.setAccessibleName("Meta access token")
         self.graph_version = QLineEdit(s.graph_version)
         self.countries = QLineEdit(", ".join(s.default_countries))
+        meta = QGroupBox("Meta Ad Library")
+        meta_form = QFormLayout(meta)
+        meta_form.addRow("Access token", self.meta_token)
+        meta_form.addRow("Graph API version", self.graph_version)
+        meta_form.addRow("Default countries", self.countries)
+        return meta
+
+    def _build_llm(self, s: Settings) -> QGroupBox:
         self.llm_base_url = QLineEdit(
             s.llm_base_url, placeholderText="empty: OpenAI; or e.g. http://localhost:11434/v1"
         )
@@ -71,20 +97,6 @@ class SettingsView(QWidget):
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
-        self.whisper_model = QComboBox(editable=True)
-        self.whisper_model.addItems(WHISPER_MODELS)
-        self.whisper_model.setCurrentText(s.whisper_model)
-        self.whisper_model.setToolTip("tiny.en is bundled and works offline; others download once, or give a folder")
-        self.parallel = QSpinBox(minimum=1, maximum=8, value=s.parallel_jobs)
-        self.keyring_note = QLabel()
-        self.keyring_note.setObjectName("Muted")
-        self.keyring_note.setWordWrap(True)
-
-        meta = QGroupBox("Meta Ad Library")
-        meta_form = QFormLayout(meta)
-        meta_form.addRow("Access token", self.meta_token)
-        meta_form.addRow("Graph API version", self.graph_version)
-        meta_form.addRow("Default countries", self.countries)
         llm = QGroupBox("AI analysis (any OpenAI-compatible server)")
         llm_form = QFormLayout(llm)
         llm_form.addRow("Base URL", self.llm_base_url)
@@ -94,15 +106,29 @@ class SettingsView(QWidget):
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
         llm_form.addRow("", test_row)
+        return llm
+
+    def _build_other(self) -> QGroupBox:
+        s, home = self.services.settings, self.services.paths.home
+        self.whisper_model = QComboBox(editable=True)
+        self.whisper_model.addItems(WHISPER_MODELS)
+        self.whisper_model.setCurrentText(s.whisper_model)
+        self.whisper_model.setToolTip("tiny.en is bundled and works offline; others download once, or give a folder")
+        self.parallel = QSpinBox(minimum=1, maximum=8, value=s.parallel_jobs)
         other = QGroupBox("Transcription and jobs")
         other_form = QFormLayout(other)
         other_form.addRow("Whisper model", self.whisper_model)
         other_form.addRow("Jobs at once", self.parallel)
-        folder = QPushButton(str(services.paths.home))
+        folder = QPushButton(str(home))
         folder.setToolTip("Open the data folder")
-        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(services.paths.home))))
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(home))))
         other_form.addRow("Data folder", folder)
+        return other
 
+    def _build_buttons(self) -> QHBoxLayout:
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("Muted")
+        self.keyring_note.setWordWrap(True)
         save = QPushButton("Save")
         save.setDefault(True)
         save.clicked.connect(self.save)
@@ -112,20 +138,7 @@ class SettingsView(QWidget):
         buttons.addWidget(self.keyring_note, 1)
         buttons.addWidget(about)
         buttons.addWidget(save)
-        layout = QVBoxLayout(self)
-        for box in (meta, llm, other):
-            layout.addWidget(box)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        self.fields: dict[str, QWidget] = {
-            "meta_token": self.meta_token,
-            "llm_api_key": self.llm_api_key,
-            "llm_model": self.llm_model,
-            "whisper_model": self.whisper_model,
-            "parallel_jobs": self.parallel,
-        }
-        self._test: asyncio.Task[Any] | None = None
-        self._secrets_shown = False
+        return buttons
 
     def showEvent(self, event: QShowEvent) -> None:
         """The secrets are read when the view is first shown: asking the OS keyring takes a while."""
