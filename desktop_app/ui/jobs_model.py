@@ -8,6 +8,7 @@ stale one never steps a card backwards. Like calibre's job manager, views only r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
@@ -57,8 +58,10 @@ class JobsModel(QAbstractTableModel):
             held = self._jobs[row]
             if job.version < held.version:
                 return False
-            previous = held.status
             self._jobs[row] = job
+            if replace(held, version=job.version) == job:
+                return True  # only the version moved (the runner wrote what it had shown): nothing to redraw
+            previous = held.status
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         self.job_changed.emit(job)
         if previous != job.status:
