@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,19 +51,9 @@ def children_spared_ctrl_c() -> Iterator[None]:
 
 
 def _start_resource_tracker() -> None:
-    """Start it without its warning about semaphores a killed child held: a cancel kills the transcriber,
-    whose progress-bar library (tqdm) holds one, and the tracker frees it as it should. The filter can go
-    once the child gives tqdm a thread lock before faster-whisper loads (in engines/whisper_child.py:
-    `tqdm.set_lock(threading.RLock())`), as its default lock is a multiprocessing one."""
     from multiprocessing import resource_tracker
 
-    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
-    options = list(sys.warnoptions)
-    sys.warnoptions.append(quiet)  # passed to the tracker's command line as -W
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.warnoptions[:] = options
+    resource_tracker.ensure_running()
 
 
 class CtrlC:
@@ -94,6 +85,13 @@ def follow(app: AppServices, job_id: str, args: argparse.Namespace, stages: Stag
     """Run (or watch another process run) one job to its end; Ctrl-C (caught by `ctrl_c`, which the
     caller entered before creating the job) asks it to cancel."""
     printer = None if args.json else ProgressPrinter(sys.stdout)
+    ended = threading.Event()  # set by the runner the moment the job ends, so the command exits at once
+
+    def watch(update: Update) -> None:
+        if isinstance(update, JobUpdate) and update.job.job_id == job_id and not update.job.status.is_active:
+            ended.set()
+
+    unsubscribe = app.listeners.add(watch)
     runner = start_runner(app, stages, only=[job_id])
     try:
         asked = False
@@ -108,8 +106,9 @@ def follow(app: AppServices, job_id: str, args: argparse.Namespace, stages: Stag
                 app.service.cancel(job_id)
                 if printer:
                     printer.out.write("\nCancelling...\n")
-            time.sleep(WAIT_POLL_S)
+            ended.wait(WAIT_POLL_S)
     finally:
+        unsubscribe()
         runner.shutdown()
     if printer:
         printer.end()

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LEASE_S = 30.0
 LEASE_RENEW_S = 3.0
-CANCEL_POLL_S = 0.25
+CANCEL_POLL_S = 0.1  # a cancel from another process is one indexed read away
 CLAIM_POLL_S = 1.0
 RECOVER_POLL_S = 5.0
 DB_WRITE_INTERVAL_S = 0.5

@@ -70,15 +70,10 @@ class Transcriber:
                 unregister()
 
     def close(self) -> None:
+        """End the child at once: it holds only the loaded model, so a graceful exit would only make the app
+        (or a CLI command) wait for the model to unload."""
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-            if self._process is not None:
-                self._process.join(timeout=2)
-                if self._process.is_alive():
-                    self._process.terminate()
-                    self._process.join(timeout=2)
-            self._process = self._conn = None
+            self._discard()
 
     def _ensure_started(self) -> Connection:
         if self._process is not None and self._process.is_alive() and self._conn is not None:

@@ -47,6 +47,13 @@ def _transcribe_one(model: Any, path: str, english_only: bool, conn: Connection)
 def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
     """Child process main: load the model once, then answer requests until the pipe closes."""
     try:
+        import threading
+
+        from tqdm import tqdm
+
+        # tqdm's default lock is a multiprocessing semaphore: a child killed by a cancel would leave it to the
+        # resource tracker, which warns about it on the user's terminal. A thread lock does the same job here.
+        tqdm.set_lock(threading.RLock())
         from faster_whisper import WhisperModel
 
         model = WhisperModel(model_ref, device="cpu", compute_type="int8", cpu_threads=cpu_threads)

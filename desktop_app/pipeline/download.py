@@ -52,9 +52,15 @@ def download(video: VideoSource, target_stem: Path, max_bytes: int, token: Cance
     }
     if video.entry:
         options["playlist_items"] = str(video.entry)
-    try:
+
+    def fetch() -> dict[str, Any]:
         with yt_dlp.YoutubeDL(options) as ydl:
-            info = ydl.extract_info(url, download=True)
+            return ydl.extract_info(url, download=True)  # type: ignore[no-any-return]
+
+    try:
+        # The hook stops the download at its next block, but on a slow host a block takes up to a second:
+        # waiting through `token.call` lets a cancel return at once (the `.part` file stays for a resume).
+        info = token.call(fetch)
     except Stopped:
         token.raise_if_stopped()
         raise
