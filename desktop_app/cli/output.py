@@ -51,11 +51,11 @@ def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
     lines = [f"{'AD':<18} {'PAGE':<20} {'HOOK':<16} {'CTA':<11} {'OFFER':<22} {'SCORE':>5}  NOTE"]
     for row in rows:
         a = row.analysis
-        offer = ",".join(a["offer"]["types"]) or "-"
+        offer = ",".join(a.offer.types) or "-"
         note = "no speech" if not row.transcript else ""
         lines.append(
-            f"{row.ad_id[:18]:<18} {(row.page_name or '-')[:20]:<20} {a['hook']['type']:<16} "
-            f"{a['cta']['type']:<11} {offer[:22]:<22} {a['scores']['overall']['score']:>5}  {note}"
+            f"{row.ad_id[:18]:<18} {(row.page_name or '-')[:20]:<20} {a.hook.type:<16} "
+            f"{a.cta.type:<11} {offer[:22]:<22} {a.scores.overall.score:>5}  {note}"
         )
     for item in items:
         if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):

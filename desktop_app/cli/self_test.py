@@ -30,9 +30,7 @@ def self_test(stages: StagesFactory | None) -> int:
         words = len(result.transcript.split())
         speech = f"{words} words transcribed" if words else "no speech"
         a = result.analysis
-        print(
-            f"  ok   {item.key}  {result.page_name or '-'}: {speech}; hook {a['hook']['type']}, CTA {a['cta']['type']}"
-        )
+        print(f"  ok   {item.key}  {result.page_name or '-'}: {speech}; hook {a.hook.type}, CTA {a.cta.type}")
     passed = job.status == JobStatus.COMPLETED and bool(items) and len(results) == len(items)
     print(
         f"{'PASSED' if passed else 'FAILED'}: {len(results)} of {len(items)} sample ads transcribed and analysed "

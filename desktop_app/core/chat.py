@@ -237,15 +237,13 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
             "ad_copy": ad_copy(result.metadata),
             "transcript": transcript,
             "analysis": {
-                "summary": a.get("summary"),
-                "hook": {k: (a.get("hook") or {}).get(k) for k in ("type", "text")},
-                "offer": {k: (a.get("offer") or {}).get(k) for k in ("types", "details")},
-                "cta": {k: (a.get("cta") or {}).get(k) for k in ("type", "text")},
-                "angle": (a.get("messaging_angle") or {}).get("primary"),
-                "tone": (a.get("tone") or {}).get("primary"),
-                "scores": {
-                    k: ((a.get("scores") or {}).get(k) or {}).get("score") for k in ("overall", "hook_strength")
-                },
+                "summary": a.summary,
+                "hook": {"type": a.hook.type, "text": a.hook.text},
+                "offer": {"types": a.offer.types, "details": a.offer.details},
+                "cta": {"type": a.cta.type, "text": a.cta.text},
+                "angle": a.messaging_angle.primary,
+                "tone": a.tone.primary,
+                "scores": {"overall": a.scores.overall.score, "hook_strength": a.scores.hook_strength.score},
             },
         }
         sources.append(

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from desktop_app.core import search_index
 from desktop_app.core.db import Database
 from desktop_app.core.models import AdRow, AnalysisRow, VideoRow
+from desktop_app.core.schema import AdAnalysis
 
 # Columns a newer description of an ad, or a newer analysis under the same key, replaces.
 AD_UPDATES = ("page_id", "page_name", "delivery_start", "delivery_stop", "library_url", "metadata_json", "last_seen")
@@ -50,7 +51,7 @@ class AdResult:
     transcript: str
     segments: list[dict[str, Any]]
     language: str | None
-    analysis: dict[str, Any]
+    analysis: AdAnalysis
     analyser: str
     model: str | None
     seconds: float
@@ -164,7 +165,7 @@ class ResultStore:
 
     def cached_analysis(
         self, ad_id: str, video_index: int, transcript_hash: str, key: AnalyserKey, video_sha256: str | None
-    ) -> dict[str, Any] | None:
+    ) -> AdAnalysis | None:
         """This ad's analysis under the same key, or that of an identical video in another ad."""
         with self.db.read() as session:
             row = session.scalars(
@@ -185,7 +186,7 @@ class ResultStore:
                         AnalysisRow.prompt_version == key.prompt_version,
                     )
                 ).first()
-            return dict(row.analysis) if row is not None else None
+            return AdAnalysis.model_validate(row.analysis) if row is not None else None
 
     def save_analysis(
         self,
@@ -200,11 +201,12 @@ class ResultStore:
         transcript_hash: str,
         key: AnalyserKey,
         schema_version: str,
-        analysis: dict[str, Any],
+        analysis: AdAnalysis,
         usage: dict[str, Any] | None,
         seconds: float,
     ) -> int:
         """Store (or replace) one analysis and index it for search; returns its id."""
+        document = analysis.model_dump(mode="json")
         values = {
             "ad_id": ad_id,
             "video_index": video_index,
@@ -218,11 +220,11 @@ class ResultStore:
             "base_url": key.base_url,
             "prompt_version": key.prompt_version,
             "schema_version": schema_version,
-            "analysis": analysis,
+            "analysis": document,
             "usage": usage,
             "seconds": seconds,
             "created_at": time.time(),
-            **summary_columns(analysis),
+            **summary_columns(document),
         }
         insert = sqlite_insert(AnalysisRow).values(**values)
         stmt = insert.on_conflict_do_update(
@@ -238,7 +240,7 @@ class ResultStore:
                 page_name=ad.page_name if ad else "",
                 copy=" ".join(ad_copy(ad.metadata_json if ad else {})),
                 transcript=transcript,
-                analysis=analysis,
+                analysis=document,
             )
             return analysis_id
 
@@ -269,7 +271,7 @@ class ResultStore:
                         transcript=video.text if video else "",
                         segments=video.segments if video else [],
                         language=video.language if video else None,
-                        analysis=analysis.analysis,
+                        analysis=AdAnalysis.model_validate(analysis.analysis),
                         analyser=analysis.analyser,
                         model=analysis.model,
                         seconds=analysis.seconds,

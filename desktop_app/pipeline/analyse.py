@@ -41,8 +41,7 @@ class AnalyseStage:
             )
             usage = None
             if cached is None:
-                analysis, usage = analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
-                cached = analysis.model_dump(mode="json")
+                cached, usage = analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
             ids.append(
                 self.env.results.save_analysis(
                     ad_id=item.key,

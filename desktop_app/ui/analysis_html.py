@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import html
-from typing import Any
 
+from desktop_app.core.schema import AdAnalysis, Evidence, Score, Scores
 from desktop_app.ui.style import GREEN, RED, YELLOW
 
 
@@ -20,60 +20,64 @@ def timecode(seconds: float) -> str:
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
-def evidence_html(items: list[dict[str, Any]]) -> str:
+def evidence_html(items: list[Evidence]) -> str:
     quotes = []
-    for e in items or []:
-        at = f" at {timecode(e['timestamp_s'])}" if e.get("timestamp_s") is not None else ""
-        quotes.append(f"<i>“{html.escape(e['quote'])}”</i> <small>({e['source'].replace('_', ' ')}{at})</small>")
+    for e in items:
+        at = f" at {timecode(e.timestamp_s)}" if e.timestamp_s is not None else ""
+        quotes.append(f"<i>“{html.escape(e.quote)}”</i> <small>({e.source.replace('_', ' ')}{at})</small>")
     return "<br>".join(quotes)
 
 
-def analysis_html(a: dict[str, Any]) -> str:
-    """The analysis as a readable page: summary, scores as bands, then every field with evidence."""
-    scores = a["scores"]
+SCORE_LABELS = (
+    ("overall", "Overall"),
+    ("hook_strength", "Hook"),
+    ("clarity", "Clarity"),
+    ("value_prop", "Value proposition"),
+    ("offer_strength", "Offer"),
+    ("cta_strength", "Call to action"),
+    ("emotional_pull", "Emotional pull"),
+)
+
+
+def scores_html(scores: Scores) -> str:
+    """The scores as coloured bands beside their rationales."""
     rows = []
-    for key, label in (
-        ("overall", "Overall"),
-        ("hook_strength", "Hook"),
-        ("clarity", "Clarity"),
-        ("value_prop", "Value proposition"),
-        ("offer_strength", "Offer"),
-        ("cta_strength", "Call to action"),
-        ("emotional_pull", "Emotional pull"),
-    ):
-        score = scores.get(key)
-        value = score["score"] if score else None
+    for key, label in SCORE_LABELS:
+        score: Score | None = getattr(scores, key)
+        value = score.score if score else None
         shown = f"{value}/5" if value else "n/a"
-        rationale = html.escape(score["rationale"]) if score else "No offer in this ad."
+        rationale = html.escape(score.rationale) if score else "No offer in this ad."
         rows.append(
             f"<tr><td>{label}</td><td style='background:{band(value)};color:white;padding:2px 8px;"
             f"text-align:center'><b>{shown}</b></td><td>{rationale}</td></tr>"
         )
-    hook, cta, offer = a["hook"], a["cta"], a["offer"]
+    return "<table cellspacing='4'>" + "".join(rows) + "</table>"
+
+
+def analysis_html(a: AdAnalysis) -> str:
+    """The analysis as a readable page: summary, scores as bands, then every field with evidence."""
+    hook, cta, offer, scores = a.hook, a.cta, a.offer, a.scores
     parts = [
-        f"<p>{html.escape(a['summary'])}</p>",
-        "<table cellspacing='4'>" + "".join(rows) + "</table>",
-        f"<p><small>Confidence: {scores['confidence']}. Limitations: {html.escape(', '.join(scores['limitations']))}"
+        f"<p>{html.escape(a.summary)}</p>",
+        scores_html(scores),
+        f"<p><small>Confidence: {scores.confidence}. Limitations: {html.escape(', '.join(scores.limitations))}"
         "</small></p>",
-        f"<h4>Hook: {hook['type'].replace('_', ' ')}</h4><p>{html.escape(hook['text'] or '-')}"
-        f" <small>({'within' if hook['within_first_3s'] else 'after'} the first 3 s, {hook['modality']})</small></p>"
-        + evidence_html(hook["evidence"]),
-        f"<h4>Call to action: {cta['type'].replace('_', ' ')}</h4><p>{html.escape(cta['text'] or 'none')}"
-        + (" <b>(urgent)</b>" if cta["urgency"] else "")
+        f"<h4>Hook: {hook.type.replace('_', ' ')}</h4><p>{html.escape(hook.text or '-')}"
+        f" <small>({'within' if hook.within_first_3s else 'after'} the first 3 s, {hook.modality})</small></p>"
+        + evidence_html(hook.evidence),
+        f"<h4>Call to action: {cta.type.replace('_', ' ')}</h4><p>{html.escape(cta.text or 'none')}"
+        + (" <b>(urgent)</b>" if cta.urgency else "")
         + "</p>",
-        f"<h4>Offer</h4><p>{html.escape(', '.join(offer['types']) or 'none')}</p>" + evidence_html(offer["evidence"]),
-        f"<h4>Audience</h4><p>{html.escape(a['target_audience']['persona'] or 'not stated')}"
-        f" · {a['target_audience']['awareness_level'].replace('_', ' ')}</p>",
-        f"<h4>Angle</h4><p>{a['messaging_angle']['primary'].replace('_', ' ')}"
-        f" ({a['messaging_angle']['narrative_framework']})</p>",
+        f"<h4>Offer</h4><p>{html.escape(', '.join(offer.types) or 'none')}</p>" + evidence_html(offer.evidence),
+        f"<h4>Audience</h4><p>{html.escape(a.target_audience.persona or 'not stated')}"
+        f" · {a.target_audience.awareness_level.replace('_', ' ')}</p>",
+        f"<h4>Angle</h4><p>{a.messaging_angle.primary.replace('_', ' ')} ({a.messaging_angle.narrative_framework})</p>",
         "<h4>Pain points</h4>"
-        + ("".join(f"<p>{html.escape(p['pain'])}</p>" for p in a["pain_points"]) or "<p>none found</p>"),
-        f"<h4>Tone</h4><p>{html.escape(a['tone']['primary'])} {html.escape(', '.join(a['tone']['descriptors']))}</p>",
+        + ("".join(f"<p>{html.escape(p.pain)}</p>" for p in a.pain_points) or "<p>none found</p>"),
+        f"<h4>Tone</h4><p>{html.escape(a.tone.primary)} {html.escape(', '.join(a.tone.descriptors))}</p>",
         "<h4>Recommendations</h4>"
         + (
-            "".join(
-                f"<p><b>{html.escape(r['area'])}</b>: {html.escape(r['suggestion'])}</p>" for r in a["recommendations"]
-            )
+            "".join(f"<p><b>{html.escape(r.area)}</b>: {html.escape(r.suggestion)}</p>" for r in a.recommendations)
             or "<p>none</p>"
         ),
     ]

@@ -63,7 +63,7 @@ class ResultDetail(QWidget):
             f"Ad {html.escape(result.ad_id)}{link} · analysed by {html.escape(result.analyser)}"
         )
         self.transcript.clear()
-        hook_end = (a.get("hook") or {}).get("end_s")
+        hook_end = a.hook.end_s
         for seg in result.segments:
             item = QListWidgetItem(f"[{timecode(seg['start'])}] {seg['text']}")
             item.setData(Qt.ItemDataRole.UserRole, float(seg["start"]))
