@@ -255,3 +255,15 @@ def test_a_finished_card_names_the_ads_that_failed(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: "Ads that failed" in card.details.text(), timeout=2000)
     assert "ad001: Fetch: item ad001 is broken" in card.details.text()
     assert "ad002" in card.details.text() and "2 failed" in card.details.text()
+
+
+def test_the_stage_breakdown_follows_stage_keys_not_labels(qtbot: QtBot) -> None:
+    """A renamed label must not break the card: the current stage is found by its key."""
+    now = datetime.now(UTC)
+    job = Job("s" * 32, 1, JobStatus.RUNNING, 70.0, "Listening to the videos", "", SourceSpec("sample"), now, now,
+              None, None, None, 1, False, stage_key="transcribe")  # fmt: skip
+    card = JobProgress(job, ANALYSIS_STAGES)
+    qtbot.addWidget(card)
+    text = card.breakdown.text()
+    assert "<b>&#9679; Transcribing</b>" in text
+    assert "&#10003; Downloading" in text and "&#9675; Analysing" in text

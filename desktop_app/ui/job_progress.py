@@ -31,10 +31,10 @@ from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.style import status_color, status_icon
 
 REPAINT_INTERVAL_MS = 100
-SHORT = {
-    "Getting video URLs": "Video URLs",
-    "Analyzing content with AI": "Analysing",
-    "Finalizing results": "Finalising",
+SHORT = {  # the breakdown's word per stage key; others show the first word of their label
+    "resolve": "Video URLs",
+    "analyse": "Analysing",
+    "finalise": "Finalising",
 }
 BAR_SCALE = 10  # the bar counts tenths of a percent, so it moves smoothly
 
@@ -165,7 +165,7 @@ class JobProgress(QFrame):
             self._apply(job)
 
     def _apply(self, job: Job) -> None:
-        if job.stage != self.job.stage or self._stage_started is None:
+        if job.stage_key != self.job.stage_key or self._stage_started is None:
             self._stage_started = time.time()
         self.job = job
         self.repaints += 1
@@ -229,11 +229,11 @@ class JobProgress(QFrame):
         return job.message if job.message.startswith(job.stage) else f"{job.stage}: {job.message}"
 
     def _breakdown_text(self, job: Job) -> str:
-        labels = [stage.label for stage in self.stages]
-        current = labels.index(job.stage) if job.stage in labels else (len(labels) if job.progress >= 100 else -1)
+        keys = [stage.key for stage in self.stages]
+        current = keys.index(job.stage_key) if job.stage_key in keys else (len(keys) if job.progress >= 100 else -1)
         parts = []
-        for i, label in enumerate(labels):
-            short = SHORT.get(label, label.split(" ")[0])
+        for i, stage in enumerate(self.stages):
+            short = SHORT.get(stage.key, stage.label.split(" ")[0])
             if i < current or job.status == JobStatus.COMPLETED:
                 parts.append(f"<span style='color:#2e7d32'>&#10003; {short}</span>")
             elif i == current and job.status.is_active:
