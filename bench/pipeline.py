@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 
 
 from desktop_app.composition import AppServices, open_services, resources_dir  # noqa: E402
-from desktop_app.core.runner import JobUpdate  # noqa: E402
 from desktop_app.core.types import JobStatus, SourceSpec  # noqa: E402
+from desktop_app.core.updates import JobUpdate  # noqa: E402
 from desktop_app.engines.transcriber import resolve_model  # noqa: E402
 from tests.servers import GraphDouble, OpenAIDouble, VideoHost, serve  # noqa: E402
 from tests.test_llm import VALID  # noqa: E402

@@ -13,11 +13,12 @@ from desktop_app.core import paths as data_paths
 from desktop_app.core.chat import ChatStreamer
 from desktop_app.core.db import Database
 from desktop_app.core.results import ResultStore
-from desktop_app.core.runner import Executor, JobRunner, Listeners, StagesFactory
+from desktop_app.core.runner import Executor, JobRunner, StagesFactory
 from desktop_app.core.secrets import get_secret
 from desktop_app.core.service import JobService
 from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
+from desktop_app.core.updates import Listeners
 
 if TYPE_CHECKING:
     from desktop_app.engines.transcriber import Transcriber

@@ -12,6 +12,9 @@ def main() -> int:
     import multiprocessing
 
     multiprocessing.freeze_support()
+    from desktop_app.core.scrub import install_log_scrubbing
+
+    install_log_scrubbing()  # before anything can log: secrets never reach a log line or a traceback
     if len(sys.argv) <= 1:
         from desktop_app.ui.app import run_gui
 

@@ -16,6 +16,7 @@ from desktop_app.composition import AppServices, open_services
 from desktop_app.core import secrets
 from desktop_app.core.runner import StagesFactory
 from desktop_app.core.types import Job, JobStatus, SourceSpec
+from tests import user_messages
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -119,3 +120,34 @@ def child_env(home: Path) -> dict[str, str]:
     env["AD_ANALYSIS_HOME"] = str(home)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's notifications join the session's check of user-visible messages."""
+    try:
+        from desktop_app.ui.main_window import MainWindow
+    except ImportError:
+        return
+    original = MainWindow.notify
+
+    def notify(self: MainWindow, title: str, message: str, failed: bool = False) -> None:
+        user_messages.notifications.append(f"{title}: {message}")
+        original(self, title, message, failed)
+
+    monkeypatch.setattr(MainWindow, "notify", notify)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any message a person would read looks like a raw error (see tests/user_messages.py)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return
+    raw = user_messages.raw_messages(factory.getbasetemp())
+    if raw:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", f"{len(raw)} user-visible messages read like raw errors", red=True)
+            for line in raw[:40]:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

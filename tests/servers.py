@@ -62,6 +62,17 @@ def send_json(request: BaseHTTPRequestHandler, status: int, body: Any, headers: 
     request.wfile.write(payload)
 
 
+def _send_text(request: BaseHTTPRequestHandler, status: int, text: str, headers: dict[str, str] | None) -> None:
+    payload = text.encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "text/plain; charset=utf-8")
+    request.send_header("Content-Length", str(len(payload)))
+    for key, value in (headers or {}).items():
+        request.send_header(key, value)
+    request.end_headers()
+    request.wfile.write(payload)
+
+
 def read_json(request: BaseHTTPRequestHandler) -> Any:
     length = int(request.headers.get("Content-Length") or 0)
     return json.loads(request.rfile.read(length) or b"{}")
@@ -170,6 +181,10 @@ class VideoHost:
     /limited/NAME      429 Too Many Requests
     /page/NAME         an HTML page with a <video> tag pointing at /v/NAME
     /nothing           an HTML page with no video
+    /stall/NAME        the headers (with the file's Content-Length), then no body until `release` is set
+                       (or `stall_s` passes)
+    /silent/NAME       accepts the request and answers nothing until `release` is set (or `stall_s` passes)
+    /chunked/NAME      the file with Transfer-Encoding: chunked and no Content-Length
     anything else      404
     """
 
@@ -180,6 +195,8 @@ class VideoHost:
         self.cut_request = 3
         self.seen: dict[str, int] = {}
         self.lock = threading.Lock()
+        self.release = threading.Event()  # ends every stall at once (set it when the test is done)
+        self.stall_s = 30.0
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         path = request.path.split("?")[0]
@@ -194,8 +211,37 @@ class VideoHost:
             send_json(request, 429, {"error": "rate limited"}, {"Retry-After": "1"})
         elif kind in ("v", "slow", "reset") and name in self.files:
             self._video(request, kind, name)
+        elif kind in ("stall", "silent") and name in self.files:
+            self._stall(request, headers=kind == "stall", size=len(self.files[name]))
+        elif kind == "chunked" and name in self.files:
+            self._chunked(request, self.files[name])
         else:
             send_json(request, 404, {"error": "not found"})
+
+    def _stall(self, request: BaseHTTPRequestHandler, headers: bool, size: int) -> None:
+        if headers:
+            request.send_response(200)
+            request.send_header("Content-Type", "video/mp4")
+            request.send_header("Content-Length", str(size))
+            request.end_headers()
+            request.wfile.flush()
+        self.release.wait(self.stall_s)
+        request.close_connection = True
+
+    def _chunked(self, request: BaseHTTPRequestHandler, data: bytes) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "video/mp4")
+        request.send_header("Transfer-Encoding", "chunked")
+        request.end_headers()
+        if request.command == "HEAD":
+            return
+        try:
+            for offset in range(0, len(data), 1 << 16):
+                piece = data[offset : offset + (1 << 16)]
+                request.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            request.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            request.close_connection = True
 
     def _html(self, request: BaseHTTPRequestHandler, html: str) -> None:
         body = html.encode()
@@ -245,8 +291,10 @@ class VideoHost:
 class GraphDouble:
     """`GET /{version}/ads_archive` like Meta's Graph API: bearer token, cursor pages, scripted errors.
 
-    `errors` are answered, one per request, before normal pages; `refused_fields` makes any request
-    asking for them fail with code 100; `max_limit` makes larger pages fail with code 1."""
+    `errors` are answered, one per request, before normal pages (a step with "text" instead of "error" is a
+    plain-text answer, as a proxy or load balancer gives); `refused_fields` makes any request asking for
+    them fail with code 100; `max_limit` makes larger pages fail with code 1; `drop_connections` closes
+    every connection without an answer. Each request is recorded with its arrival time ("at")."""
 
     def __init__(self, token: str, ads: int, version: str = "v25.0") -> None:
         self.token = token
@@ -269,6 +317,7 @@ class GraphDouble:
         self.max_limit = 1000
         self.usage_headers: dict[str, str] = {}
         self.delay_s = 0.0
+        self.drop_connections = False
         self.requests: list[dict[str, Any]] = []
         self.base = ""
 
@@ -277,7 +326,19 @@ class GraphDouble:
 
         parsed = urlparse(request.path)
         params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        self.requests.append({"path": parsed.path, "params": params, "auth": request.headers.get("Authorization")})
+        self.requests.append(
+            {
+                "path": parsed.path,
+                "params": params,
+                "auth": request.headers.get("Authorization"),
+                "at": time.monotonic(),
+            }
+        )
+        if self.drop_connections:
+            request.close_connection = True
+            with contextlib.suppress(OSError):
+                request.connection.shutdown(socket.SHUT_RDWR)
+            return
         if self.delay_s:
             time.sleep(self.delay_s)
         if parsed.path != f"/{self.version}/ads_archive":
@@ -288,7 +349,10 @@ class GraphDouble:
             return
         if self.errors:
             step = self.errors.popleft()
-            self._error(request, step.get("status", 400), step["error"], step.get("headers"))
+            if "text" in step:
+                _send_text(request, step.get("status", 400), step["text"], step.get("headers"))
+            else:
+                self._error(request, step.get("status", 400), step["error"], step.get("headers"))
             return
         fields = params.get("fields", "id").split(",")
         refused = self.refused_fields & set(fields)
@@ -320,3 +384,123 @@ class GraphDouble:
     ) -> None:
         error = {"type": "OAuthException", "fbtrace_id": "AbCdEfTrace123", **error}
         send_json(request, status, {"error": error}, headers)
+
+
+class TranscriptionDouble:
+    """`POST /v1/audio/transcriptions` like OpenAI's: a multipart form (file, model, response_format,
+    timestamp_granularities[]), answered from the uploaded audio itself (read with PyAV): one segment of
+    `segment_s` seconds after another across the piece, each "Part N of this piece." with its words listed
+    apart from the segments and without punctuation, as OpenAI does.
+
+    `script` holds what the next requests get instead ({"status": code, "message": ..., "headers": {...}});
+    a response_format missing from `formats` is refused with a 400 (as a text-only server does); every answer waits
+    `delay_s`, or with `stall` until `release` is set. Each request is recorded with its form fields, the
+    audio's format and duration, and when it arrived and was answered; `most_at_once` is the peak number of
+    requests in progress together."""
+
+    def __init__(self, language: str = "english", segment_s: float = 2.0) -> None:
+        self.language = language
+        self.segment_s = segment_s
+        self.formats = {"verbose_json", "json", "text"}
+        self.script: deque[dict[str, Any]] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.delay_s = 0.0
+        self.stall = False
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.at_once = 0
+        self.most_at_once = 0
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        if not request.path.endswith("/audio/transcriptions") or request.command != "POST":
+            send_json(request, 404, {"error": {"message": "not found"}})
+            return
+        try:
+            fields, upload = _multipart(request)
+        except ConnectionError:  # the client gave up mid-upload (a cancel)
+            request.close_connection = True
+            return
+        record: dict[str, Any] = {"fields": fields, "auth": request.headers.get("Authorization"), **upload}
+        with self.lock:
+            self.requests.append(record)
+            self.at_once += 1
+            self.most_at_once = max(self.most_at_once, self.at_once)
+            step = self.script.popleft() if self.script else None
+        try:
+            self._answer(request, record, step)
+        except ConnectionError:  # the client gave up waiting (a cancel)
+            request.close_connection = True
+        finally:
+            with self.lock:
+                self.at_once -= 1
+                record["answered_at"] = time.monotonic()
+
+    def _answer(self, request: BaseHTTPRequestHandler, record: dict[str, Any], step: dict[str, Any] | None) -> None:
+        if self.stall:
+            self.release.wait(30)
+        time.sleep(self.delay_s)
+        fmt = record["fields"].get("response_format", ["json"])[0]
+        if step is not None:
+            error = {"error": {"message": step.get("message", "error")}}
+            send_json(request, step["status"], error, step.get("headers"))
+        elif fmt not in self.formats:
+            send_json(request, 400, {"error": {"message": f"response_format {fmt} is not supported"}})
+        elif fmt == "text":
+            payload = self.transcript(record["audio_s"])["text"].encode()
+            request.send_response(200)
+            request.send_header("Content-Type", "text/plain; charset=utf-8")
+            request.send_header("Content-Length", str(len(payload)))
+            request.end_headers()
+            request.wfile.write(payload)
+        elif fmt == "verbose_json":
+            send_json(request, 200, self.transcript(record["audio_s"]))
+        else:
+            send_json(request, 200, {"text": self.transcript(record["audio_s"])["text"]})
+
+    def transcript(self, duration: float) -> dict[str, Any]:
+        """What this server hears in `duration` seconds of audio (verbose_json)."""
+        segments: list[dict[str, Any]] = []
+        words: list[dict[str, Any]] = []
+        start = 0.0
+        while start < duration - 0.01:
+            end = min(duration, start + self.segment_s)
+            text = f"Part {len(segments) + 1} of this piece."
+            tokens = text.rstrip(".").split()
+            step = (end - start) / len(tokens)
+            words += [
+                {"word": w, "start": start + i * step, "end": start + (i + 1) * step} for i, w in enumerate(tokens)
+            ]
+            segments.append(
+                {"id": len(segments), "start": start, "end": end, "text": f" {text}", "no_speech_prob": 0.01}
+            )
+            start = end
+        text = " ".join(s["text"].strip() for s in segments)
+        return {"language": self.language, "duration": duration, "text": text, "segments": segments, "words": words}
+
+
+def _multipart(request: BaseHTTPRequestHandler) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """The form fields of a multipart request, and the uploaded file's name, size and audio format and length."""
+    import io
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    import av
+
+    length = int(request.headers.get("Content-Length") or 0)
+    head = f"Content-Type: {request.headers.get('Content-Type')}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + request.rfile.read(length))
+    fields: dict[str, list[str]] = {}
+    upload: dict[str, Any] = {"at": time.monotonic()}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        if part.get_filename():
+            with av.open(io.BytesIO(data), "r") as container:  # the MP3's own header says how long it is, exactly
+                stream = container.streams.audio[0]
+                upload.update(file_name=part.get_filename(), file_bytes=len(data), audio_rate=stream.rate,
+                              audio_channels=stream.codec_context.channels,
+                              audio_s=(container.duration or 0) / 1e6)  # fmt: skip
+        else:
+            fields.setdefault(str(name), []).append(data.decode())
+    return fields, upload

@@ -40,10 +40,9 @@ def cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
 def test_run_sample_wait_json_completes(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli("run", "--sample", "--wait", "--json", capsys=capsys)
     assert code == 0
-    job_id, payload = out.split("\n", 1)
-    job = json.loads(payload)
+    job = json.loads(out)  # stdout is one JSON document, nothing before it
     assert set(job) >= SPEC_FIELDS
-    assert job["job_id"] == job_id and job["status"] == "completed" and job["progress"] == 100
+    assert job["status"] == "completed" and job["progress"] == 100
 
 
 def test_run_without_wait_returns_at_once_and_a_worker_finishes_it(

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from desktop_app.composition import AppServices, open_services
+from desktop_app.core.claims import Claim
 from desktop_app.core.models import JobRow
 from desktop_app.core.types import SourceSpec
 from tests.conftest import child_env
@@ -60,19 +61,22 @@ def test_eight_writer_threads_flooding_progress_never_fail(services: AppServices
     jobs = [
         services.service.start_analysis(SourceSpec("urls", {"urls": [f"https://x.test/{i}"]})).job_id for i in range(8)
     ]
+    claims = []
     for _ in jobs:
-        services.store.claim_next("test|1|1", 8, 60.0)
+        job = services.store.claim_next("test|1|1", 8, 60.0)
+        assert job is not None
+        claims.append(Claim(job.job_id, "test|1|1", job.claim))
     second = open_services(home)  # a second engine, as another process would have
     errors: list[BaseException] = []
 
-    def flood(job_id: str, app: AppServices) -> None:
+    def flood(claim: Claim, app: AppServices) -> None:
         try:
             for i in range(300):
-                app.store.write_progress(job_id, i / 3, "Flooding", f"step {i}", event=i % 50 == 0)
+                app.store.write_progress(claim, i / 3, "Flooding", f"step {i}", event=i % 50 == 0)
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=flood, args=(j, services if n % 2 else second)) for n, j in enumerate(jobs)]
+    threads = [threading.Thread(target=flood, args=(c, services if n % 2 else second)) for n, c in enumerate(claims)]
     for t in threads:
         t.start()
     for t in threads:

@@ -66,10 +66,12 @@ def test_a_reset_stream_resumes_with_a_range_request(services: AppServices, host
 def test_oversized_videos_are_refused_not_silently_skipped(services: AppServices, host: tuple[VideoHost, str]) -> None:
     _, url = host
     services.settings.max_video_mb = 0  # every sample is larger than "0 MB"
-    _, items = _run(services, [f"{url}/v/1.mp4"])
-    item = items["v/1.mp4"]
-    assert item.status == ItemStatus.FAILED
-    assert "larger than the 0 MB limit" in (item.reason or "")
+    job = run_job(services, SourceSpec("urls", {"urls": [f"{url}/v/1.mp4", f"{url}/v/4.mp4"]}))
+    assert job.status == JobStatus.FAILED, "nothing was analysed"
+    assert job.error is not None and job.error.startswith("No ad could be analysed: all 2 failed. The reason:")
+    assert "larger than the 0 MB limit" in job.error
+    items = services.service.items(job.job_id)
+    assert all(i.status == ItemStatus.FAILED and "larger than the 0 MB limit" in (i.reason or "") for i in items)
 
 
 def test_cancel_reaches_inside_a_download(services: AppServices, host: tuple[VideoHost, str]) -> None:

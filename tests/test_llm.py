@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.core.context import CancelToken, JobCancelled, JobError, StopReason
+from desktop_app.core.context import AdFailed, CancelToken, JobCancelled, JobError, StopReason
 from desktop_app.core.facts import AdInput, build_input
 from desktop_app.engines.heuristic import analyse
 from desktop_app.engines.llm import LLMAnalyser, first_json_object, strict_schema
@@ -87,7 +87,7 @@ def test_invalid_json_is_sent_back_once_for_repair(double: tuple[OpenAIDouble, s
 def test_a_second_invalid_answer_gives_up_on_that_ad(double: tuple[OpenAIDouble, str]) -> None:
     fake, url = double
     fake.script.extend([{"text": "not json"}, {"json": {"summary": "only this"}}])
-    with pytest.raises(RuntimeError, match="did not match the analysis schema after a repair"):
+    with pytest.raises(AdFailed, match="did not match the analysis schema after a repair"):
         LLMAnalyser("m", base_url=url).analyse(_ad(), CancelToken())
     assert len(fake.requests) == 2
 
@@ -158,7 +158,7 @@ def test_sample_job_with_an_llm_endpoint(double: tuple[OpenAIDouble, str], tmp_p
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    job = json.loads(done.stdout.split("\n", 1)[1])
+    job = json.loads(done.stdout)
     assert job["status"] == "completed" and job["result"]["analysed"] == 7
     assert len(fake.requests) == 7
     assert all(r["model"] == "gpt-4o-mini" for r in fake.requests)

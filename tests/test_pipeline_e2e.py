@@ -31,8 +31,8 @@ def test_sample_job_completes_offline_with_every_ad_transcribed_and_analysed(tmp
     home = tmp_path / "fresh-home"
     done = ad_analysis(home, "run", "--sample", "--wait", "--json")
     assert done.returncode == 0, done.stderr
-    job_id, payload = done.stdout.split("\n", 1)
-    job = json.loads(payload)
+    job = json.loads(done.stdout)
+    job_id = job["job_id"]
     assert job["status"] == "completed"
     assert job["result"]["ads_found"] == len(TRUTH) == job["result"]["analysed"]
     assert job["result"]["no_speech"] == 1
@@ -61,12 +61,10 @@ def test_sample_job_completes_offline_with_every_ad_transcribed_and_analysed(tmp
     assert len(rows) == len(TRUTH) and rows[0]["hook_type"]
 
     # The same ads again are skipped as already analysed; --reanalyse forces the work.
-    again = json.loads(ad_analysis(home, "run", "--sample", "--wait", "--json").stdout.split("\n", 1)[1])
+    again = json.loads(ad_analysis(home, "run", "--sample", "--wait", "--json").stdout)
     assert again["status"] == "completed"
     assert again["result"]["already_analysed"] == len(TRUTH) and again["result"]["analysed"] == 0
-    forced = json.loads(
-        ad_analysis(home, "run", "--sample", "--reanalyse", "--wait", "--json").stdout.split("\n", 1)[1]
-    )
+    forced = json.loads(ad_analysis(home, "run", "--sample", "--reanalyse", "--wait", "--json").stdout)
     assert forced["result"]["analysed"] == len(TRUTH)
 
 
@@ -78,11 +76,16 @@ def test_folder_source_with_a_broken_file_keeps_going(tmp_path: Path) -> None:
     home = tmp_path / "home"
     done = ad_analysis(home, "run", "--folder", str(folder), "--wait", "--json")
     assert done.returncode == 0, done.stderr
-    job = json.loads(done.stdout.split("\n", 1)[1])
+    job = json.loads(done.stdout)
     assert job["status"] == "completed"
     assert (job["result"]["analysed"], job["result"]["failed"]) == (1, 1)
     table = ad_analysis(home, "results", job["job_id"]).stdout
     assert "failed: Transcribing videos: corrupt or unsupported video file" in table
+    ads = json.loads(ad_analysis(home, "results", job["job_id"], "--json").stdout)
+    assert sorted(ad["outcome"] for ad in ads) == ["analysed", "failed"], "every ad is listed, failed ones too"
+    broken = next(ad for ad in ads if ad["outcome"] == "failed")
+    assert broken["analysis"] is None
+    assert broken["reason"].startswith("Transcribing videos: corrupt or unsupported video file")
 
 
 @pytest.mark.slow

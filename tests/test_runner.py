@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import event
 
 from desktop_app.composition import AppServices
-from desktop_app.core.runner import ItemUpdate, JobUpdate, Update
-from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
+from desktop_app.core.types import ItemStatus, JobStatus, Outcome, SourceSpec
+from desktop_app.core.updates import ItemUpdate, JobUpdate, Update
 from tests.conftest import wait_final, wait_for
-from tests.workload import STAGE_KEYS, FileWorkload, starts
+from tests.workload import STAGE_KEYS, FileMade, FileWorkload, starts
 
 SAMPLE = SourceSpec("sample")
 
@@ -170,6 +170,37 @@ def test_one_bad_item_never_fails_the_job(services: AppServices) -> None:
     assert not items["ad001"].done("transcribe")
 
 
+def test_an_unexpected_error_in_one_ad_reads_plainly_and_keeps_its_detail(services: AppServices) -> None:
+    """A bug or a library's raw error (not an AdFailed): the ad fails with one plain sentence, and the
+    traceback goes to the job's log under that ad."""
+    from desktop_app.core.context import ItemReport, JobContext
+    from desktop_app.core.types import JobItem
+
+    class Buggy:
+        key, label, percent = "transcribe", "Transcribing videos", 65.0
+
+        def run(self, ctx: JobContext) -> None:
+            ctx.add_items([("ad-1", {}), ("ad-2", {})])
+            ctx.each_item(self.work)
+
+        def work(self, item: JobItem, report: ItemReport) -> FileMade:
+            if item.key == "ad-1":
+                raise KeyError("segments")
+            return FileMade("ok", Outcome.ANALYSED)
+
+    runner = services.make_runner(stages=lambda job: [Buggy()])
+    runner.start()
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id)
+    runner.shutdown()
+    assert job.status == JobStatus.COMPLETED and job.failed_ads == 0  # no finalise stage in this job
+    failed = services.service.items(job.job_id)[0]
+    assert (
+        failed.reason == "Transcribing videos failed because of an unexpected error; the details are in the job's log."
+    )
+    logged = [e for e in services.service.events(job.job_id) if e.kind == "traceback" and e.item_key == "ad-1"]
+    assert len(logged) == 1 and "KeyError: 'segments'" in logged[0].message
+
+
 def test_job_error_fails_keeps_partial_results_and_retry_resumes(services: AppServices) -> None:
     runner = services.make_runner(stages=FileWorkload(items=4, delay=0.01, fail_job=True, fail=frozenset({2})))
     runner.start()
@@ -206,7 +237,8 @@ def test_unexpected_exception_in_a_stage_fails_with_its_name(services: AppServic
     job = wait_final(services, services.service.start_analysis(SAMPLE).job_id)
     runner.shutdown()
     assert job.status == JobStatus.FAILED
-    assert job.error == "Getting video URLs failed unexpectedly: ValueError: bad data"
+    # People read the stage and what to do; the exception stays in the job's log.
+    assert job.error == "Getting video URLs stopped because of an unexpected error. The details are in the job's log."
     assert any(e.kind == "traceback" and "bad data" in e.message for e in services.service.events(job.job_id))
 
 
@@ -248,14 +280,14 @@ def test_job_cancelling_when_its_process_died_ends_cancelled(services: AppServic
 
 
 def test_live_owner_keeps_its_job(services: AppServices) -> None:
-    from desktop_app.core.runner import current_owner, owner_alive
+    from desktop_app.core.owners import current_owner, owner_alive
 
     job_id = _orphan(services, owner=current_owner())
     assert owner_alive(current_owner())
     import socket
 
     assert not owner_alive(f"{socket.gethostname()}|999999|1.00")
-    assert owner_alive("another-host|1|1.00"), "only the lease can tell for another host"
+    assert owner_alive("another-host|1|1.00") is None, "only the lease can tell for another host"
     recovery = services.store.recover_orphans(owner_alive)
     assert job_id not in recovery.resumed
     assert services.service.status(job_id).status == JobStatus.RUNNING

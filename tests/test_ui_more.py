@@ -101,6 +101,28 @@ def test_settings_test_connection_runs_async_and_saves_secrets(
     close_window(win, pool)
 
 
+def test_settings_connection_test_speaks_plainly(
+    qtbot: QtBot, services: AppServices, loop: asyncio.AbstractEventLoop
+) -> None:
+    win, pool = make_window(services, FileWorkload())
+    win.nav.setCurrentRow(VIEWS.index("Settings"))
+    settings = win.settings
+    settings.llm_base_url.setText("")
+    settings.llm_api_key.setText("")
+    settings.test_button.click()
+    assert settings._test is not None
+    loop.run_until_complete(settings._test)
+    assert settings.test_result.text().startswith("Enter an API key"), "said without a network call"
+    settings.llm_base_url.setText("http://user:pw-secret@127.0.0.1:9/v1")  # nothing listens on port 9
+    settings.test_button.click()
+    loop.run_until_complete(settings._test)
+    said = settings.test_result.text()
+    assert said.startswith("Cannot connect to http://127.0.0.1:9/v1: check the address"), said
+    assert "Error" not in said and "Errno" not in said and "pw-secret" not in said
+    assert settings.test_result.toolTip().startswith("Details: ")
+    close_window(win, pool)
+
+
 def test_cancel_the_analyses_and_quit(qtbot: QtBot, services: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
     win, pool = make_window(services, FileWorkload(items=20, delay=0.5))
     job_id, _ = start_running_job(qtbot, win)
@@ -120,3 +142,22 @@ def test_a_second_launch_brings_the_first_forward(qtbot: QtBot, services: AppSer
         assert SingleInstance(services).hand_over() is True
     assert first.server is not None
     first.server.close()
+
+
+def test_a_bad_line_in_a_url_list_is_named_and_marked(qtbot: QtBot, services: AppServices, tmp_path: Path) -> None:
+    win, pool = make_window(services, FileWorkload())
+    picker = win.analysis.picker
+    picker.setCurrentIndex(2)
+    picker.urls.setPlainText("https://example.com/ad.mp4\n\nhttp://[::1:18081/x\n123456\nftp://example.com/x")
+    win.analysis.start_button.click()
+    assert win.analysis.cards == {}, "nothing starts while a line is bad"
+    said = win.analysis.error.text()
+    assert said == "Line 3 is not a web address: http://[::1:18081/x (and 1 more marked in red)"
+    marked = [mark.cursor.blockNumber() + 1 for mark in picker.urls.extraSelections()]
+    assert marked == [3, 5]
+    win.resize(800, 600)
+    win.show()
+    win.grab().save(str(tmp_path / "url-marks.png"))
+    picker.urls.setPlainText("https://example.com/ad.mp4")
+    assert picker.urls.extraSelections() == [], "the marks go as soon as the list is edited"
+    close_window(win, pool)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.context import ItemReport, ItemSkipped, JobContext, JobError, Stage
+from desktop_app.core.context import AdFailed, ItemReport, ItemSkipped, JobContext, JobError, Stage
 from desktop_app.core.types import Job, JobItem, Outcome
 
 STAGE_KEYS = ("fetch", "transcribe", "analyse")
@@ -74,7 +74,7 @@ class ItemFiles:
             report.progress((step + 1) / 4)
         index = int(item.data["index"])
         if index in self.fail:
-            raise RuntimeError(f"item {item.key} is broken")
+            raise AdFailed(f"item {item.key} is broken")
         if index in self.skip:
             raise ItemSkipped("no video", Outcome.NO_VIDEO)
         target = ctx.workdir / f"{item.key}.{self.key}"

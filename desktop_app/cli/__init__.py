@@ -1,16 +1,26 @@
 """`ad-analysis`: the headless face of the job service (and, with no arguments, the window).
 
-Only the argument parser is imported up front; each command imports what it needs when it runs, so
-`cancel` answers without importing the job machinery (see cli/cancel.py)."""
+Only the argument parser and the database's error types are imported up front; each command imports what
+it needs when it runs, so `cancel` answers without importing the job machinery (see cli/cancel.py). A
+damaged or locked database ends any command with one plain line and an exit code of its own."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desktop_app.cli.arguments import parse
 from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_USAGE, CliError
+from desktop_app.cli.repair import EXIT_BUSY, EXIT_DAMAGED, repair
+from desktop_app.core.db_health import (
+    BUSY_MESSAGE,
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DatabaseUnusableError,
+    is_busy,
+)
 
 if TYPE_CHECKING:
     from desktop_app.core.runner import StagesFactory
@@ -22,9 +32,20 @@ def main(argv: Sequence[str] | None = None, *, stages: StagesFactory | None = No
     """Entry point. `stages` lets a caller run the CLI over another pipeline (the engine tests do)."""
     try:
         return _main(argv, stages)
-    except CliError as exc:
+    except (CliError, DatabaseUnusableError) as exc:
         print(f"ad-analysis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseDamagedError as exc:
+        print(f"ad-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
+    except DatabaseBusyError as exc:
+        print(f"ad-analysis: error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except sqlite3.OperationalError as exc:  # `cancel`'s plain-sqlite3 path (core/quick_cancel.py) waited too
+        if not is_busy(exc):
+            raise
+        print(f"ad-analysis: error: {BUSY_MESSAGE}", file=sys.stderr)
+        return EXIT_BUSY
     except KeyboardInterrupt:  # Ctrl-C outside a followed job (those cancel it and say so)
         print("ad-analysis: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
@@ -40,6 +61,8 @@ def _main(argv: Sequence[str] | None, stages: StagesFactory | None) -> int:
             return self_test(stages)
     if args.command is None:
         raise CliError("no command given: run `ad-analysis` alone to open the window, or see --help")
+    if args.command == "repair":
+        return repair(args)
     if args.command == "cancel":
         from desktop_app.cli.cancel import cancel_quickly
 

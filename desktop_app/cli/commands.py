@@ -12,16 +12,26 @@ from contextlib import contextmanager
 from desktop_app.cli import cancel, follow
 from desktop_app.cli.arguments import source_spec
 from desktop_app.cli.exits import EXIT_OK, CliError
-from desktop_app.cli.output import describe, jobs_table, results_table
+from desktop_app.cli.output import as_json, describe, jobs_table, results_table
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core.db import DatabaseTooNewError
-from desktop_app.core.export import result_dict, write_csv
+from desktop_app.core.db_health import DatabaseUnusableError
+from desktop_app.core.export import job_report, write_csv
+from desktop_app.core.logs import configure_logging
 from desktop_app.core.paths import DataFolderError
 from desktop_app.core.runner import StagesFactory
 from desktop_app.core.store import JobNotFoundError, JobStateError
 from desktop_app.core.types import SourceError
 
-USER_ERRORS = (SourceError, JobNotFoundError, JobStateError, DataFolderError, DatabaseTooNewError)
+# A damaged or locked database has exit codes of its own (cli/__init__.py, cli/repair.py).
+USER_ERRORS = (
+    SourceError,
+    JobNotFoundError,
+    JobStateError,
+    DataFolderError,
+    DatabaseTooNewError,
+    DatabaseUnusableError,
+)
 
 Command = Callable[[AppServices, argparse.Namespace, StagesFactory | None], int]
 
@@ -41,6 +51,8 @@ def run_command(args: argparse.Namespace, stages: StagesFactory | None) -> int:
         raise CliError(f"unknown command {args.command}")
     with user_errors():
         app = open_services()
+        detached = args.command == "resume" and args.quiet
+        configure_logging(app.paths.logs, "worker" if detached else "cli")
         try:
             return command(app, args, stages)
         finally:
@@ -52,7 +64,8 @@ def run(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None
     if args.wait:
         with follow.CtrlC() as ctrl_c:
             job_id = app.service.start_analysis(source).job_id
-            print(job_id, flush=True)
+            if not args.json:  # with --json, stdout is one JSON document (`| jq` works)
+                print(job_id, flush=True)
             return follow.follow(app, job_id, args, stages, ctrl_c)
     job = app.service.status(app.service.start_analysis(source).job_id)
     follow.spawn_worker(app)
@@ -88,7 +101,8 @@ def retry(app: AppServices, args: argparse.Namespace, stages: StagesFactory | No
     if args.wait:
         with follow.CtrlC() as ctrl_c:
             job_id = app.service.retry(args.job_id)
-            print(job_id, flush=True)
+            if not args.json:
+                print(job_id, flush=True)
             return follow.follow(app, job_id, args, stages, ctrl_c)
     job_id = app.service.retry(args.job_id)
     print(job_id, flush=True)
@@ -100,7 +114,7 @@ def results(app: AppServices, args: argparse.Namespace, _stages: StagesFactory |
     job_id = app.store.full_id(args.job_id)
     rows = app.results.results(job_id)
     if args.json:
-        print(json.dumps([result_dict(r) for r in rows], indent=2))
+        print(as_json(job_report(rows, app.service.items(job_id))))
     elif args.csv:
         write_csv(rows, sys.stdout)
     else:

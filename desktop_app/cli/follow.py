@@ -9,7 +9,7 @@ the job's cancel kills it anyway: `children_spared_ctrl_c` keeps it from reachin
 from __future__ import annotations
 
 import argparse
-import json
+import logging
 import os
 import signal
 import subprocess
@@ -21,10 +21,14 @@ from contextlib import contextmanager
 from types import FrameType
 
 from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
-from desktop_app.cli.output import ProgressPrinter, describe
+from desktop_app.cli.output import ProgressPrinter, as_json, describe
 from desktop_app.composition import AppServices
-from desktop_app.core.runner import JobRunner, JobUpdate, StagesFactory, Update
-from desktop_app.core.types import JobStatus
+from desktop_app.core.runner import JobRunner, StagesFactory
+from desktop_app.core.scrub import scrub
+from desktop_app.core.types import Job, JobStatus
+from desktop_app.core.updates import JobUpdate, Update
+
+log = logging.getLogger(__name__)
 
 WAIT_POLL_S = 0.2
 EXIT_CODES = {JobStatus.COMPLETED: EXIT_OK, JobStatus.CANCELLED: EXIT_CANCELLED}
@@ -83,43 +87,90 @@ def start_runner(app: AppServices, stages: StagesFactory | None, only: list[str]
 
 def follow(app: AppServices, job_id: str, args: argparse.Namespace, stages: StagesFactory | None, ctrl_c: CtrlC) -> int:
     """Run (or watch another process run) one job to its end; Ctrl-C (caught by `ctrl_c`, which the
-    caller entered before creating the job) asks it to cancel."""
+    caller entered before creating the job) asks it to cancel, and a second Ctrl-C leaves at once.
+
+    The job's end comes from the runner's announcement when there is one: if the database could not take
+    it (a full disk), the command still ends with it instead of waiting for a row that never changes."""
     printer = None if args.json else ProgressPrinter(sys.stdout)
-    ended = threading.Event()  # set by the runner the moment the job ends, so the command exits at once
+    ended: list[Job] = []  # the runner's announcement of the end, the moment it happens
 
     def watch(update: Update) -> None:
         if isinstance(update, JobUpdate) and update.job.job_id == job_id and not update.job.status.is_active:
-            ended.set()
+            ended.append(update.job)
+            woken.set()
 
+    woken = threading.Event()
     unsubscribe = app.listeners.add(watch)
     runner = start_runner(app, stages, only=[job_id])
+    presses = 0
     try:
-        asked = False
         while True:
-            job = app.service.status(job_id)
+            job = ended[-1] if ended else app.service.status(job_id)
             if printer:
                 printer.show(job)
             if not job.status.is_active:
                 break
-            if ctrl_c.pressed and not asked:
-                asked = True
-                app.service.cancel(job_id)
-                if printer:
-                    printer.out.write("\nCancelling...\n")
-            ended.wait(WAIT_POLL_S)
+            if ctrl_c.pressed:
+                ctrl_c.pressed, presses = False, presses + 1
+                if presses > 1:
+                    return _left_while_cancelling(printer)
+                _ask_cancel(app, job_id, printer)
+            woken.wait(WAIT_POLL_S)
     finally:
         unsubscribe()
-        runner.shutdown()
+        runner.shutdown(timeout=1.0 if presses > 1 else 15.0)
     if printer:
         printer.end()
         print(describe(job))
     else:
-        print(json.dumps(job.to_dict(), indent=2))
+        print(as_json(job.to_dict()))
     return EXIT_CODES.get(job.status, EXIT_FAILED)
+
+
+def _ask_cancel(app: AppServices, job_id: str, printer: ProgressPrinter | None) -> None:
+    try:
+        app.service.cancel(job_id)
+    except Exception:  # a database that cannot be written (a full disk) must not trap the user here
+        log.warning("could not record the cancel of job %s", job_id, exc_info=True)
+    if printer:
+        printer.out.write("\nCancelling... (press Ctrl-C again to leave now)\n")
+
+
+def _left_while_cancelling(printer: ProgressPrinter | None) -> int:
+    """Leave now, whatever the job's threads are stuck in (a write to a full disk, a hung host): the cancel is
+    recorded, and the next start finishes cancelling a job whose process is gone."""
+    if printer:
+        printer.end()
+    print("Left without waiting for the job to stop; it ends as cancelled.", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_CANCELLED)
+
+
+@contextmanager
+def one_worker_at_a_time(app: AppServices) -> Iterator[None]:
+    """Detached workers of one data folder take turns: a hundred `run` commands at once start a hundred
+    workers, and all but one wait here, asleep, instead of fighting over the cores and the write lock. The
+    one that finishes hands over to the next, which finds what was queued meanwhile. POSIX only."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with (app.paths.home / "worker.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None) -> int:
     """Run interrupted and queued jobs until none is left; Ctrl-C hands them back to the queue."""
+    if args.quiet:  # the detached worker that `run` starts
+        with one_worker_at_a_time(app):
+            return _resume(app, args, stages)
+    return _resume(app, args, stages)
+
+
+def _resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None) -> int:
     ran: dict[str, JobStatus] = {}
 
     def track(update: Update) -> None:
@@ -133,7 +184,7 @@ def resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | N
     if not args.quiet and recovery.resumed:
         print(f"Resuming {len(recovery.resumed)} interrupted job(s): {', '.join(recovery.resumed)}")
     for job_id in recovery.failed:
-        print(f"Not resumed: {app.service.status(job_id).error}", file=sys.stderr)
+        print(f"Not resumed: {scrub(str(app.service.status(job_id).error))}", file=sys.stderr)
     try:
         while not runner.is_idle():
             time.sleep(WAIT_POLL_S)
@@ -144,7 +195,7 @@ def resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | N
     finals = {job_id: app.service.status(job_id) for job_id in ran}
     if not args.quiet:
         for job in finals.values():
-            print(f"{job.job_id}  {job.status.value:<10} {job.message}")
+            print(f"{job.job_id}  {job.status.value:<10} {scrub(job.message)}")
         if not finals:
             print("Nothing to resume.")
     failed = any(job.status == JobStatus.FAILED for job in finals.values()) or bool(recovery.failed)
@@ -153,7 +204,7 @@ def resume(app: AppServices, args: argparse.Namespace, stages: StagesFactory | N
 
 def spawn_worker(app: AppServices) -> None:
     """Run the queue in a detached process, so `run` without --wait returns at once."""
-    log = (app.paths.logs / "worker.log").open("ab")
+    log = (app.paths.logs / "worker-output.log").open("ab")  # what escapes logging (a crash); worker.log has the rest
     env = {**os.environ, "AD_ANALYSIS_HOME": str(app.paths.home)}
     subprocess.Popen(
         [sys.executable, "-m", "desktop_app", "resume", "--quiet"],

@@ -1,11 +1,18 @@
-"""What the CLI prints: a job described, the jobs and results tables, and a live progress line."""
+"""What the CLI prints: a job described, the jobs and results tables, JSON and CSV, and a live progress line.
+
+Everything here passes through core/scrub.py on its way out: a job's error or an item's reason may quote
+a server that echoed an API key, and a terminal or a pasted --json must never show it."""
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from desktop_app.core.export import write_csv
+from desktop_app.core.scrub import scrub, scrub_data
 from desktop_app.core.types import ItemStatus, Job, JobItem, JobStatus
 
 if TYPE_CHECKING:
@@ -20,6 +27,18 @@ def duration(job: Job) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
+def as_json(data: Any, indent: int | None = 2) -> str:
+    """--json output; the strings are scrubbed before dumping, so the JSON stays valid."""
+    return json.dumps(scrub_data(data), indent=indent)
+
+
+def results_csv(rows: Sequence[AdResult]) -> str:
+    """`results --csv`: the export's CSV (safe for spreadsheets), scrubbed."""
+    out = io.StringIO()
+    write_csv(rows, out)
+    return scrub(out.getvalue())
+
+
 def describe(job: Job) -> str:
     lines = [
         f"job {job.job_id}",
@@ -32,19 +51,28 @@ def describe(job: Job) -> str:
     ]
     if job.error:
         lines.append(f"  error:    {job.error}")
-    return "\n".join(lines)
+    if job.failed_ads:
+        lines.append(
+            f"  warning:  {job.failed_ads} ad{'s' if job.failed_ads > 1 else ''} failed; "
+            f"see why with: ad-analysis results {job.job_id[:8]}"
+        )
+    return scrub("\n".join(lines))
+
+
+def _status_word(job: Job) -> str:
+    return f"completed, {job.failed_ads} failed" if job.failed_ads else job.status.value
 
 
 def jobs_table(jobs: Sequence[Job]) -> str:
     if not jobs:
         return "No jobs yet. Start one with: ad-analysis run --sample"
-    rows = [f"{'JOB':<12} {'STATUS':<10} {'PROGRESS':>8}  {'CREATED':<19}  {'DURATION':>8}  SOURCE"]
+    rows = [f"{'JOB':<12} {'STATUS':<19} {'PROGRESS':>8}  {'CREATED':<19}  {'DURATION':>8}  SOURCE"]
     for job in jobs:
         rows.append(
-            f"{job.job_id[:12]:<12} {job.status.value:<10} {job.progress:>7.0f}%  "
+            f"{job.job_id[:12]:<12} {_status_word(job):<19} {job.progress:>7.0f}%  "
             f"{job.created_at.astimezone():%Y-%m-%d %H:%M:%S}  {duration(job):>8}  {job.source.describe()}"
         )
-    return "\n".join(rows)
+    return scrub("\n".join(rows))
 
 
 def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
@@ -60,7 +88,7 @@ def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
     for item in items:
         if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
             lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.reason}")
-    return "\n".join(lines) if len(lines) > 1 else "No analysed ads in this job yet."
+    return scrub("\n".join(lines)) if len(lines) > 1 else "No analysed ads in this job yet."
 
 
 class ProgressPrinter:
@@ -72,15 +100,16 @@ class ProgressPrinter:
         self.last = ""
 
     def show(self, job: Job) -> None:
-        text = f"{job.progress:5.1f}%  {job.message or job.stage}"
+        message = scrub(job.message)
+        text = f"{job.progress:5.1f}%  {message or job.stage}"
         if self.tty:
             filled = int(job.progress / 100 * 30)
             self.out.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {text[:70]:<70}")
             self.out.flush()
-        elif job.message != self.last:
-            self.out.write(f"{job.progress:5.1f}%  {job.stage}: {job.message}\n")
+        elif message != self.last:
+            self.out.write(f"{job.progress:5.1f}%  {job.stage}: {message}\n")
             self.out.flush()
-        self.last = job.message
+        self.last = message
 
     def end(self) -> None:
         if self.tty:

@@ -5,7 +5,6 @@ Built off the UI thread from `AdFacts`; the window only turns them into QtCharts
 
 from __future__ import annotations
 
-import csv
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -16,6 +15,7 @@ from typing import IO, Any, Literal
 
 from desktop_app.core.db import Database
 from desktop_app.core.estimates import stage_durations
+from desktop_app.core.export import write_rows
 from desktop_app.core.insights import (
     FINISHED,
     AdFacts,
@@ -79,9 +79,7 @@ class ChartData:
 
     def write_csv(self, out: IO[str]) -> None:
         header, rows = self.table()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
+        write_rows(out, [header, *rows])  # page names come from ads: neutralised like every export
 
 
 def _number(value: float) -> float | int:

@@ -3,21 +3,27 @@ checkpoints, and a token that long work (hooks, child processes, backoff waits) 
 
 from __future__ import annotations
 
+import logging
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from desktop_app.core.failures import disk_full_message, is_disk_full
+from desktop_app.core.scrub import scrub
 from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class StopReason(Enum):
     CANCEL = "cancel"  # the user asked: the job ends cancelled
     SHUTDOWN = "shutdown"  # the app is quitting: the job resumes at the next start
+    LOST = "lost"  # another runner holds the job now: stop without writing anything
 
 
 class JobStopped(BaseException):
@@ -33,6 +39,11 @@ class JobInterrupted(JobStopped):
     """The app is shutting down; the job is handed back to the queue."""
 
 
+class ClaimLost(JobStopped):
+    """This run no longer owns its job (it was paused past its lease and another runner took the job over):
+    it stops at once and writes nothing more."""
+
+
 class JobError(Exception):
     """A failure that stops the whole job (nothing can proceed), with a message for the user.
 
@@ -43,6 +54,15 @@ class JobError(Exception):
         self.message = message
         self.settings_field = settings_field
         self.detail = detail
+
+
+class AdFailed(Exception):
+    """This ad failed for a reason people can read: `reason` is a plain sentence ("the video host answered
+    404: video not found"). Engines raise it (or subclasses) for every failure they understand."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class ItemSkipped(Exception):
@@ -95,6 +115,8 @@ class CancelToken:
 
     def raise_if_stopped(self) -> None:
         if self._event.is_set():
+            if self._reason is StopReason.LOST:
+                raise ClaimLost()
             raise JobCancelled() if self._reason is StopReason.CANCEL else JobInterrupted()
 
     def sleep(self, seconds: float) -> None:
@@ -283,14 +305,27 @@ class JobContext:
             except (JobError, JobStopped):
                 raise
             except Exception as exc:
-                reason = f"{stage.label}: {exc}" if str(exc) else f"{stage.label}: {type(exc).__name__}"
-                changed = self._store.end_item(self.job_id, item.key, stage.key, Outcome.FAILED, reason)
+                if is_disk_full(exc):  # not this ad's fault: stop the job before every other ad fails too
+                    raise JobError(disk_full_message(self.workdir.parent.parent)) from exc
+                changed = self._fail_item(item, stage, exc)
             else:
                 data = output.to_dict()
                 changed = self._store.checkpoint_item(self.job_id, item.key, stage.key, data, output.outcome)
             self._sink.item_changed(changed)
             done += 1
         self.stage_progress(1.0, f"{stage.label} ({len(live)}/{len(live)})")
+
+    def _fail_item(self, item: JobItem, stage: Stage, exc: Exception) -> JobItem:
+        """End one ad as failed. An AdFailed says why in words; anything else is a bug or a library's raw
+        error, so people read one plain sentence and the technical detail goes to the job's log."""
+        if isinstance(exc, AdFailed):
+            reason = f"{stage.label}: {scrub(exc.reason)}"
+        else:
+            log.error("%s failed for ad %s", stage.label, item.key, exc_info=exc)
+            detail = "".join(traceback.format_exception(exc))
+            self._store.add_event(self.job_id, "traceback", detail, stage.key, item.key)
+            reason = f"{stage.label} failed because of an unexpected error; the details are in the job's log."
+        return self._store.end_item(self.job_id, item.key, stage.key, Outcome.FAILED, reason)
 
     def _require_stage(self) -> Stage:
         if self._stage is None:

@@ -1,13 +1,19 @@
-"""Results as plain data: JSON objects and CSV rows, for the CLI and the window's export."""
+"""Results as plain data: JSON objects and CSV rows, for the CLI and the window's export.
+
+CSV cells are made safe for spreadsheets (OWASP, CSV injection): ad copy and transcripts come from
+strangers, and a cell a spreadsheet reads as a formula (`=HYPERLINK(...)`, `-2+3+cmd|...`) would run
+when a marketer opens the export."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
-from typing import Any, TextIO
+import re
+from collections.abc import Iterable, Sequence
+from typing import IO, Any, TextIO
 
 from desktop_app.core.results import AdResult
 from desktop_app.core.schema import Score
+from desktop_app.core.types import JobItem
 
 CSV_COLUMNS = [
     "ad_id", "video_index", "page_name", "delivery_start", "library_url", "hook_type", "hook_text",
@@ -15,6 +21,28 @@ CSV_COLUMNS = [
     "hook_strength", "clarity", "value_prop", "offer_strength", "cta_strength", "emotional_pull", "overall",
     "confidence", "analyser", "model", "transcript",
 ]  # fmt: skip
+
+
+# A spreadsheet reads a cell as a formula when it starts with one of these, also after blanks or separators
+# it skips; the full-width forms count too, as some spreadsheets fold them to the ASCII ones.
+FORMULA_START = re.compile(r"^[\s,;\x00]*[=+\-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20]")
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula: text that could start one gets a leading single quote,
+    as OWASP recommends. Numbers are left alone (the app computes them; they cannot hold a formula), and so
+    is text that is exactly a plain number such as "-2.5", which a spreadsheet reads as that number."""
+    if not isinstance(value, str) or PLAIN_NUMBER.match(value) or not FORMULA_START.match(value):
+        return value
+    return "'" + value
+
+
+def write_rows(out: IO[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV safe to open in a spreadsheet: every cell through safe_cell, and every cell quoted, so a separator
+    inside one (`,`, or the `;` that some locales split on) can never start a new cell."""
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
 
 
 def result_dict(row: AdResult) -> dict[str, Any]:
@@ -35,6 +63,26 @@ def result_dict(row: AdResult) -> dict[str, Any]:
         "model": row.model,
         "seconds": row.seconds,
     }
+
+
+def job_report(rows: Sequence[AdResult], items: Sequence[JobItem]) -> list[dict[str, Any]]:
+    """Every ad of a job, in order: its analyses (one per video) with the ad's outcome and reason, and for an
+    ad that has none (failed, no video, skipped...) one entry saying so, so nothing is silently left out."""
+    by_ad: dict[str, list[AdResult]] = {}
+    for row in rows:
+        by_ad.setdefault(row.ad_id, []).append(row)
+    report = []
+    for item in items:
+        outcome = item.outcome.value if item.outcome else item.status.value
+        analysed = by_ad.pop(item.key, [])
+        for row in analysed:
+            report.append({**result_dict(row), "outcome": outcome, "reason": item.reason})
+        if not analysed:
+            report.append({"ad_id": item.key, "job_id": item.job_id, "outcome": outcome, "reason": item.reason,
+                           "analysis": None})  # fmt: skip
+    return report + [
+        {**result_dict(row), "outcome": "analysed", "reason": None} for rest in by_ad.values() for row in rest
+    ]
 
 
 def csv_row(row: AdResult) -> dict[str, Any]:
@@ -70,10 +118,8 @@ def csv_row(row: AdResult) -> dict[str, Any]:
 
 
 def write_csv(rows: Sequence[AdResult], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(csv_row(row))
+    """The results as CSV, every cell safe to open in a spreadsheet."""
+    write_rows(out, [CSV_COLUMNS, *([csv_row(row)[column] for column in CSV_COLUMNS] for row in rows)])
 
 
 def markdown_report(rows: Sequence[AdResult]) -> str:

@@ -12,8 +12,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desktop_app.core.claims import Claim, hold
 from desktop_app.core.db import Database
 from desktop_app.core.models import JobEventRow, JobItemRow, JobRow
+from desktop_app.core.scrub import scrub
 from desktop_app.core.stages import stage_label
 from desktop_app.core.types import ItemStatus, JobEvent, JobItem, Outcome
 
@@ -28,7 +30,8 @@ def record_event(
     session: Session, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None
 ) -> None:
     """Append one line to a job's log; `stage` is a stage key."""
-    session.add(JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=message, item_key=item_key))
+    row = JobEventRow(job_id=job_id, at=time.time(), kind=kind, stage=stage, message=scrub(message), item_key=item_key)
+    session.add(row)
 
 
 def blame_items(session: Session, job_id: str) -> bool:
@@ -80,12 +83,13 @@ class JobItems:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
+    def add_items(self, job_id: str, items: Sequence[tuple[str, dict[str, Any]]], *, claim: Claim | None = None) -> int:
         """Add ads to a job; keys already there are left alone, so a re-run stage adds nothing twice."""
         if not items:
             return 0
         now = time.time()
         with self.db.write() as session:
+            hold(session, claim, job_id)
             existing = set(session.scalars(select(JobItemRow.key).where(JobItemRow.job_id == job_id)))
             fresh = [(key, data) for key, data in dict(items).items() if key not in existing]
             if not fresh:
@@ -118,9 +122,10 @@ class JobItems:
             ).all()
             return [_item(r) for r in rows]
 
-    def begin_item(self, job_id: str, key: str, stage_key: str) -> None:
+    def begin_item(self, job_id: str, key: str, stage_key: str, *, claim: Claim | None = None) -> None:
         """Mark the item-stage in flight, so that a crash during it is counted against this ad."""
         with self.db.write() as session:
+            hold(session, claim, job_id)
             session.execute(
                 update(JobItemRow)
                 .where(JobItemRow.job_id == job_id, JobItemRow.key == key)
@@ -129,11 +134,19 @@ class JobItems:
             record_event(session, job_id, "item_started", f"{stage_label(stage_key)} started", stage_key, key)
 
     def checkpoint_item(
-        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], outcome: Outcome | None = None
+        self,
+        job_id: str,
+        key: str,
+        stage_key: str,
+        data: dict[str, Any],
+        outcome: Outcome | None = None,
+        *,
+        claim: Claim | None = None,
     ) -> JobItem:
         """Record that one item finished one stage (with an outcome, the item is over); this commit is what
         makes the stage never repeat."""
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = _item_row(session, job_id, key)
             row.checkpoints = {**row.checkpoints, stage_key: data}
             if outcome is not None:
@@ -145,9 +158,13 @@ class JobItems:
             session.execute(update(JobRow).where(JobRow.id == job_id).values(crash_count=0))
             return _item(row)
 
-    def end_item(self, job_id: str, key: str, stage_key: str, outcome: Outcome, reason: str) -> JobItem:
+    def end_item(
+        self, job_id: str, key: str, stage_key: str, outcome: Outcome, reason: str, *, claim: Claim | None = None
+    ) -> JobItem:
         """End an item other than done (failed, skipped, no video...) with its reason; the job goes on."""
+        reason = scrub(reason)
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = _item_row(session, job_id, key)
             row.status = outcome.status.value
             row.outcome = outcome.value
@@ -158,8 +175,18 @@ class JobItems:
             record_event(session, job_id, f"item_{outcome.status.value}", reason, stage=stage_key, item_key=key)
             return _item(row)
 
-    def add_event(self, job_id: str, kind: str, message: str, stage: str = "", item_key: str | None = None) -> None:
+    def add_event(
+        self,
+        job_id: str,
+        kind: str,
+        message: str,
+        stage: str = "",
+        item_key: str | None = None,
+        *,
+        claim: Claim | None = None,
+    ) -> None:
         with self.db.write() as session:
+            hold(session, claim, job_id)
             record_event(session, job_id, kind, message, stage, item_key)
 
     def events(self, job_id: str) -> list[JobEvent]:

@@ -42,6 +42,9 @@ class JobRow(Base):
     # Bumped by every write a person could see (status, progress, stage, message, error, result), so a
     # reader that saw version N of a job skips it until the version moves.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped by every claim: a write of a running job commits only under the owner and claim that took it,
+    # so a process that lost the job while paused cannot write over the new owner's work.
+    claim: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         Index(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,10 @@ def prepare(home: Path | None = None) -> DataPaths:
     try:
         for folder in (paths.home, paths.jobs, paths.logs):
             folder.mkdir(parents=True, exist_ok=True)
-        probe = paths.home / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A name of its own for each check: processes starting together must not remove each other's.
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=paths.home)
+        os.close(handle)
+        os.unlink(probe)
     except OSError as exc:
         raise DataFolderError(f"data folder {paths.home} is not usable: {exc.strerror or exc}") from exc
     return paths

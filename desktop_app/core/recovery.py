@@ -45,8 +45,10 @@ def _end_orphan(session: Session, row: JobRow, status: JobStatus, now: float) ->
     record_event(session, row.id, status.value, row.error or row.message, row.stage_key)
 
 
-def recover_orphans(session: Session, owner_alive: Callable[[str], bool]) -> Recovery:
-    """Deal with running jobs whose owner is gone (dead process or expired lease).
+def recover_orphans(session: Session, owner_alive: Callable[[str], bool | None]) -> Recovery:
+    """Deal with running jobs whose owner is gone: a dead process on this machine, or an expired lease when
+    the owner cannot be checked (another machine). A live owner here is never robbed for an expired lease:
+    it may only have been paused (a laptop asleep), and it renews when it wakes.
 
     A crash while an ad was in an item-stage counts against that ad (the second fails the ad and the
     job goes on); only crashes outside any ad count against the job (two in a row fail it)."""
@@ -55,7 +57,8 @@ def recover_orphans(session: Session, owner_alive: Callable[[str], bool]) -> Rec
     rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING.value)).all()
     for row in rows:
         lease_ok = row.lease_expires_at is not None and row.lease_expires_at > now
-        if row.owner and lease_ok and owner_alive(row.owner):
+        alive = owner_alive(row.owner) if row.owner else False
+        if alive or (alive is None and lease_ok):
             continue
         row.owner = None
         row.lease_expires_at = None

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from desktop_app.core.runner import JobUpdate, Listeners
 from desktop_app.core.store import JobStore
 from desktop_app.core.types import Job, JobEvent, JobItem, SourceSpec
+from desktop_app.core.updates import JobUpdate, Listeners
 
 
 class LocalRunner(Protocol):
@@ -41,7 +41,9 @@ class JobService:
     def start_analysis(self, source: SourceSpec) -> Started:
         """Persist a pending job and return it before any work starts (the spec's 202).
 
-        An identical analysis that is pending or running is returned instead of a second one."""
+        An identical analysis that is pending or running is returned instead of a second one. Raises
+        SourceError, in words, for a source no job could run."""
+        source.check_new()
         job, created = self.store.create_job(source)
         if created:
             self.listeners.emit(JobUpdate(job))

@@ -1,4 +1,5 @@
-"""User settings, kept as JSON in the data folder (secrets live in the OS keyring, never here)."""
+"""User settings, kept as JSON in the data folder (secrets live in the OS keyring, never here; a password
+typed into the LLM base URL is registered with core/scrub.py so it never shows beyond this file)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.scrub import register_url
+from desktop_app.core.whisper_catalogue import BUNDLED_MODEL, model_problem
+
+WHISPER_MODEL_ENV = "AD_ANALYSIS_WHISPER_MODEL"
+
 
 @dataclass
 class Settings:
     """Everything the user can change in the Settings view, with the offline defaults."""
 
     parallel_jobs: int = 1
-    whisper_model: str = "tiny.en"
+    whisper_model: str = BUNDLED_MODEL
     llm_base_url: str = ""
     llm_model: str = "gpt-4o-mini"
     graph_version: str = "v25.0"
@@ -38,9 +44,39 @@ class Settings:
         if env_parallel and env_parallel.isdigit():
             settings.parallel_jobs = int(env_parallel)
         settings.parallel_jobs = max(1, int(settings.parallel_jobs))
+        settings.whisper_model = whisper_model_override() or str(settings.whisper_model)
+        register_url(settings.llm_base_url)
         return settings
 
     def save(self, path: Path) -> None:
+        """Write the file; a Whisper model that AD_ANALYSIS_WHISPER_MODEL imposed is not the user's choice, so
+        the saved one stays as it was."""
+        register_url(self.llm_base_url)
+        data = asdict(self)
+        override = whisper_model_override()
+        if override is not None and self.whisper_model == override:
+            data["whisper_model"] = _saved_value(path, "whisper_model", BUNDLED_MODEL)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
         tmp.replace(path)
+
+    def whisper_model_problem(self) -> str | None:
+        """Why the Whisper model in force cannot be used, naming where it came from; None when it can."""
+        problem = model_problem(self.whisper_model)
+        if problem is None:
+            return None
+        where = WHISPER_MODEL_ENV if whisper_model_override() == self.whisper_model else "The Whisper model setting"
+        return f"{where} '{self.whisper_model}': {problem}"
+
+
+def whisper_model_override() -> str | None:
+    """The Whisper model AD_ANALYSIS_WHISPER_MODEL names (it wins over the saved setting), if any."""
+    return os.environ.get(WHISPER_MODEL_ENV, "").strip() or None
+
+
+def _saved_value(path: Path, key: str, default: Any) -> Any:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+    return data.get(key, default) if isinstance(data, dict) else default

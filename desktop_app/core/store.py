@@ -13,10 +13,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desktop_app.core.claims import Claim, hold
+from desktop_app.core.context import ClaimLost
 from desktop_app.core.job_items import JobItems, record_event
 from desktop_app.core.job_items import JobNotFoundError as JobNotFoundError  # part of this module's API
 from desktop_app.core.models import JobItemRow, JobRow
 from desktop_app.core.recovery import Recovery, recover_orphans
+from desktop_app.core.scrub import scrub, scrub_data
 from desktop_app.core.types import (
     ACTIVE_STATUSES,
     ItemStatus,
@@ -53,6 +56,7 @@ def _job(row: JobRow, queue_position: int | None = None) -> Job:
         queue_position=queue_position,
         version=row.version,
         stage_key=row.stage_key,
+        claim=row.claim,
     )
 
 
@@ -212,6 +216,7 @@ class JobStore(JobItems):
             row.owner = owner
             row.lease_expires_at = now + lease_s
             row.attempts += 1
+            row.claim += 1
             row.started_at = row.started_at or now
             row.message = "Resuming from the last checkpoint" if resumed else "Starting"
             row.version += 1
@@ -219,15 +224,26 @@ class JobStore(JobItems):
             session.flush()
             return _job(row)
 
-    def renew_leases(self, owner: str, job_ids: Sequence[str], lease_s: float) -> None:
-        if not job_ids:
-            return
+    def renew_leases(self, claims: Sequence[Claim], lease_s: float) -> list[str]:
+        """Extend the leases this runner still holds; returns the ids of jobs it no longer owns."""
+        lost: list[str] = []
+        if not claims:
+            return lost
         with self.db.write() as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id.in_(job_ids), JobRow.owner == owner)
-                .values(lease_expires_at=time.time() + lease_s)
-            )
+            for claim in claims:
+                renewed = session.execute(
+                    update(JobRow)
+                    .where(
+                        JobRow.id == claim.job_id,
+                        JobRow.status == JobStatus.RUNNING.value,
+                        JobRow.owner == claim.owner,
+                        JobRow.claim == claim.generation,
+                    )
+                    .values(lease_expires_at=time.time() + lease_s)
+                ).rowcount  # type: ignore[attr-defined]
+                if not renewed:
+                    lost.append(claim.job_id)
+        return lost
 
     def cancel_requested(self, job_ids: Sequence[str]) -> set[str]:
         if not job_ids:
@@ -243,33 +259,49 @@ class JobStore(JobItems):
             )
 
     def write_progress(
-        self, job_id: str, progress: float, stage: str, message: str, *, stage_key: str = "", event: bool = False
-    ) -> int | None:
-        """Record progress and return the job's new version (None once it is no longer running);
-        `event` also appends a stage-transition line to the job's log."""
+        self, claim: Claim, progress: float, stage: str, message: str, *, stage_key: str = "", event: bool = False
+    ) -> int:
+        """Record progress and return the job's new version; `event` also appends a stage-transition line to
+        the job's log. Raises ClaimLost when the job is no longer this claim's."""
+        job_id = claim.job_id
         with self.db.write() as session:
             version = session.scalar(
                 update(JobRow)
-                .where(JobRow.id == job_id, JobRow.status == JobStatus.RUNNING.value)
+                .where(
+                    JobRow.id == job_id,
+                    JobRow.status == JobStatus.RUNNING.value,
+                    JobRow.owner == claim.owner,
+                    JobRow.claim == claim.generation,
+                )
                 .values(
-                    progress=progress, stage=stage, stage_key=stage_key, message=message, version=JobRow.version + 1
+                    progress=progress,
+                    stage=stage,
+                    stage_key=stage_key,
+                    message=scrub(message),
+                    version=JobRow.version + 1,
                 )
                 .returning(JobRow.version)
             )
+            if version is None:
+                raise ClaimLost()
             if event:
                 record_event(session, job_id, "stage", message, stage=stage_key or stage)
-            return version
+            return int(version)
 
-    def complete_stage(self, job_id: str, stage_key: str) -> None:
+    def complete_stage(self, job_id: str, stage_key: str, *, claim: Claim | None = None) -> None:
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = self._row(session, job_id)
             if stage_key not in row.completed_stages:
                 row.completed_stages = [*row.completed_stages, stage_key]
             row.crash_count = 0
 
-    def save_stage_state(self, job_id: str, stage_key: str, state: dict[str, Any]) -> None:
+    def save_stage_state(
+        self, job_id: str, stage_key: str, state: dict[str, Any], *, claim: Claim | None = None
+    ) -> None:
         """Resumable state of a job-level stage (for example a pagination cursor)."""
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = self._row(session, job_id)
             row.stage_state = {**row.stage_state, stage_key: state}
             row.crash_count = 0
@@ -293,35 +325,38 @@ class JobStore(JobItems):
         progress: float | None = None,
         error: str | None = None,
         result: dict[str, Any] | None = None,
+        claim: Claim | None = None,
     ) -> None:
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = self._row(session, job_id)
             row.status = status.value
             row.stage = stage
-            row.message = message
-            row.error = error
+            row.message = scrub(message)
+            row.error = scrub(error) if error else None
             if progress is not None:
                 row.progress = progress
             if result is not None:
-                row.result = result
+                row.result = scrub_data(result)
             row.finished_at = time.time()
             row.owner = None
             row.lease_expires_at = None
             row.version += 1
             record_event(session, job_id, status.value, error or message, stage=row.stage_key)
 
-    def release(self, job_id: str, message: str) -> None:
+    def release(self, job_id: str, message: str, *, claim: Claim | None = None) -> None:
         """Hand a running job back to the queue (the app is quitting); it resumes at the next start."""
         with self.db.write() as session:
+            hold(session, claim, job_id)
             row = self._row(session, job_id)
             row.status = JobStatus.PENDING.value
             row.owner = None
             row.lease_expires_at = None
-            row.message = message
+            row.message = scrub(message)
             row.version += 1
             record_event(session, job_id, "paused", message, stage=row.stage_key)
 
-    def recover_orphans(self, owner_alive: Callable[[str], bool]) -> Recovery:
+    def recover_orphans(self, owner_alive: Callable[[str], bool | None]) -> Recovery:
         """Deal with running jobs whose owner is gone (see core/recovery.py)."""
         with self.db.write() as session:
             return recover_orphans(session, owner_alive)

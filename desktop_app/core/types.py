@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from desktop_app.core.source_rules import MAX_TERMS_CHARS, country_problem, is_ad_id, url_list_problems
+
 
 class JobStatus(StrEnum):
     """The spec's BackgroundJob states."""
@@ -99,6 +101,21 @@ class SourceSpec:
         if self.kind == "folder" and not self.params.get("path"):
             raise SourceError("no folder given")
 
+    def check_new(self) -> None:
+        """The stricter rules a new job must meet (stored jobs are read back without them): ISO country codes,
+        Ad Library ids in ASCII digits, search terms Meta accepts, web addresses that parse."""
+        p = self.params
+        if self.kind == "meta_search":
+            for code in p["countries"]:
+                if problem := country_problem(code):
+                    raise SourceError(problem)
+            if len(p.get("terms") or "") > MAX_TERMS_CHARS:
+                raise SourceError(f"search terms can be at most {MAX_TERMS_CHARS} characters long")
+            if bad := [i for i in p.get("page_ids") or [] if not is_ad_id(i)]:
+                raise SourceError(f"{bad[0]!r} is not a page id: page ids are written with the digits 0-9")
+        if self.kind == "urls" and (bad := url_list_problems(p["urls"])):
+            raise SourceError(bad[0][1])
+
     def to_json(self) -> str:
         return json.dumps({"kind": self.kind, "params": self.params}, sort_keys=True, separators=(",", ":"))
 
@@ -147,6 +164,14 @@ class Job:
     queue_position: int | None = None
     version: int = 0
     stage_key: str = ""
+    claim: int = 0  # the claim generation of the run that owns it (never shown)
+
+    @property
+    def failed_ads(self) -> int:
+        """Ads that failed in a job that completed anyway: the job is shown as completed with problems."""
+        if self.status != JobStatus.COMPLETED or not self.result:
+            return 0
+        return int(self.result.get("failed") or 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The spec's BackgroundJob object, as the CLI's --json prints it."""

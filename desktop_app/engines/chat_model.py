@@ -2,16 +2,21 @@
 `openai` client, so the window's event loop (qasync) stays free while the answer arrives.
 
 Every failure becomes a `ChatStreamError` whose message says what happened in words a marketer can
-act on; the caller keeps whatever text arrived before it."""
+act on, with secrets scrubbed out (the technical detail goes to the log); the caller keeps whatever
+text arrived before it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from desktop_app.core.chat import ChatStreamError
+from desktop_app.core.scrub import endpoint_without_credentials, register, register_url, scrub
 from desktop_app.engines.network import server_message
+
+log = logging.getLogger(__name__)
 
 
 class ChatModel:
@@ -22,9 +27,12 @@ class ChatModel:
         self.base_url = base_url or None
         self.api_key = api_key
         self.timeout_s = timeout_s
+        register(api_key)
+        register_url(base_url)
 
     def describe(self) -> str:
-        host = urlparse(self.base_url).netloc if self.base_url else "OpenAI"
+        """The model and its server's host (never the user:password@ part of the URL)."""
+        host = urlsplit(endpoint_without_credentials(self.base_url)).netloc if self.base_url else "OpenAI"
         return f"{self.model} at {host}"
 
     async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
@@ -52,10 +60,14 @@ class ChatModel:
                     yield choice.delta.content
                 finish = choice.finish_reason or finish
         except openai.APIStatusError as exc:
-            raise ChatStreamError(self._refused(exc)) from exc
+            log.info("chat request refused by %s: %s", self.describe(), scrub(str(exc)))
+            raise ChatStreamError(scrub(self._refused(exc))) from exc
         except (openai.APIConnectionError, openai.APITimeoutError, httpx.HTTPError) as exc:
+            log.info("chat stream from %s failed: %s", self.describe(), scrub(f"{exc!r} (cause {exc.__cause__!r})"))
             where = f"after {received} characters" if received else "before any answer arrived"
-            raise ChatStreamError(f"The connection to {self.describe()} broke {where} ({_reason(exc)}).") from exc
+            raise ChatStreamError(
+                f"The connection to {self.describe()} broke {where} ({self._connection_problem(exc)})."
+            ) from exc
         finally:
             await client.close()
         if finish is None:
@@ -71,13 +83,20 @@ class ChatModel:
             return f"The server does not know the model {self.model!r} (HTTP 404). Check the model in Settings."
         if status == 429:
             return f"{self.describe()} is rate limiting requests (HTTP 429). Try again in a moment."
-        return f"{self.describe()} refused the request (HTTP {status}): {_reason(exc)}"
+        found = server_message(exc)
+        return f"{self.describe()} refused the request (HTTP {status})" + (f": {found}" if found else ".")
 
+    def _connection_problem(self, exc: BaseException) -> str:
+        """What went wrong on the wire, in words (the exception classes and errno go to the log)."""
+        import openai
 
-def _reason(exc: BaseException) -> str:
-    found = server_message(exc)
-    if found:
-        return found
-    cause = exc.__cause__ or exc.__context__
-    text = str(exc) or type(exc).__name__
-    return f"{text}: {cause}" if cause is not None and str(cause) and str(cause) not in text else text
+        # By class name: openai releases wrap httpx or its successor httpx2, whose classes share names.
+        cause = exc.__cause__ or exc.__context__
+        names = {kind.__name__ for e in (exc, cause) if e is not None for kind in type(e).__mro__}
+        if isinstance(exc, openai.APITimeoutError) or "TimeoutException" in names:
+            return f"no answer within {self.timeout_s:.0f} s"
+        if "ConnectError" in names:
+            return "the server could not be reached"
+        if "RemoteProtocolError" in names:
+            return "the server closed the connection"
+        return "the network connection failed"

@@ -6,6 +6,7 @@ one ad instead of the app. Messages are structured tuples over a pipe, never scr
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -19,6 +20,8 @@ from desktop_app.engines.whisper_child import TranscriptionError, serve
 
 BUNDLED_MODEL = "tiny.en"
 POLL_S = 0.05
+
+log = logging.getLogger(__name__)
 
 
 def resolve_model(name: str) -> str:
@@ -42,6 +45,12 @@ class Transcriber:
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
+
+    @property
+    def english_only(self) -> bool:
+        """Whether the model knows only English (Whisper's ".en" models): its transcripts carry the language check,
+        and one stored before the check existed is transcribed again."""
+        return self.model_name.endswith(".en")
 
     def warm_up(self) -> None:
         """Start the child and load the model in the background of other work."""
@@ -128,7 +137,7 @@ class Transcriber:
                 continue
             if kind == "fatal":
                 self._discard()
-                raise JobError(message[1], settings_field="whisper_model")
+                raise JobError(message[1], settings_field="whisper_model", detail=message[2])
             if kind == "info":
                 duration = float(message[1] or 0.0)
             elif kind == "progress" and on_progress is not None:
@@ -137,4 +146,6 @@ class Transcriber:
                 result: dict[str, Any] = message[1]
                 return result
             elif kind == "error":
+                if len(message) > 2:
+                    log.warning("transcription failed: %s", message[2])
                 raise TranscriptionError(message[1])

@@ -1,47 +1,104 @@
 """The transcriber child process: loads faster-whisper once and answers requests over a pipe.
 
 Spawned children import this module (and the parent's entry module) afresh, so it imports nothing
-heavy at module level: faster-whisper and PyAV load inside `serve`."""
+heavy at module level: faster-whisper and PyAV load inside the functions that use them.
+
+An English-only model (tiny.en) is told the language is English, so it cannot say when it is not: the
+transcript then goes through the check in speech_language.py, which drops what was not really transcribed
+and says so in `speech_check`. A multilingual model detects the language itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
+
+from desktop_app.core.untranscribed import DETECTED, ENGLISH, PARTLY_ENGLISH
+from desktop_app.engines.speech_language import Span, check_english, keep_transcribed, speech_spans
+
+SAMPLING_RATE = 16000  # what Whisper listens at
+SEED = 0  # the temperature fallback samples: the same file gives the same transcript every time
+
+Send = Callable[[tuple[Any, ...]], None]
 
 
 class TranscriptionError(Exception):
     """This file cannot be transcribed (corrupt, no audio track, decoder crash): one ad's outcome."""
 
 
-def _probe(path: str) -> None:
+def decode(path: str) -> Any:
+    """The file's audio as Whisper hears it (mono float32 at 16 kHz), decoded once for the detector and the model."""
     import av
+    from faster_whisper import decode_audio
 
     try:
         with av.open(path) as container:
             if not container.streams.audio:
                 raise TranscriptionError("the video has no audio track")
+        return decode_audio(path, sampling_rate=SAMPLING_RATE)
     except av.error.FFmpegError as exc:
         raise TranscriptionError(f"corrupt or unsupported video file ({exc.strerror or exc})") from exc
 
 
-def _transcribe_one(model: Any, path: str, english_only: bool, conn: Connection) -> dict[str, Any]:
-    _probe(path)
-    segments, info = model.transcribe(
-        path, word_timestamps=True, vad_filter=True, language="en" if english_only else None
-    )
-    conn.send(("info", info.duration, info.language))
-    out: list[dict[str, Any]] = []
-    for seg in segments:
-        words = [{"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word} for w in seg.words or []]
-        out.append({"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "words": words})
-        conn.send(("progress", seg.end))
+def _segment(seg: Any) -> dict[str, Any]:
+    words = [
+        {"start": round(w.start, 2), "end": round(w.end, 2), "word": w.word, "probability": round(w.probability, 3)}
+        for w in seg.words or []
+    ]
     return {
-        "text": " ".join(s["text"] for s in out).strip(),
-        "segments": out,
-        "language": info.language,
-        "language_probability": round(info.language_probability, 3),
-        "duration_s": round(info.duration, 2),
+        "start": round(seg.start, 2),
+        "end": round(seg.end, 2),
+        "text": seg.text.strip(),
+        "words": words,
+        "avg_logprob": round(seg.avg_logprob, 3),
+        "no_speech_prob": round(seg.no_speech_prob, 3),
+        "compression_ratio": round(seg.compression_ratio, 3),
     }
+
+
+def listen(model: Any, audio: Any, language: str | None, send: Send) -> tuple[list[dict[str, Any]], Any]:
+    """Run faster-whisper over the audio; `send` gets ("info", duration, language) first, then
+    ("progress", seconds) after each segment."""
+    import ctranslate2
+
+    ctranslate2.set_random_seed(SEED)
+    segments, info = model.transcribe(audio, word_timestamps=True, vad_filter=True, language=language)
+    send(("info", info.duration, info.language))
+    out = []
+    for seg in segments:
+        out.append(_segment(seg))
+        send(("progress", seg.end))
+    return out, info
+
+
+def transcript_of(segments: list[dict[str, Any]], info: Any, speech: list[Span] | None) -> dict[str, Any]:
+    """The stored transcript. With `speech` (the detector's spans, for an English-only model) the words the
+    check does not believe are dropped and the language is "en" only when English speech was heard; without
+    it, the language is the model's own detection."""
+    if speech is None:
+        check: dict[str, Any] = {"verdict": DETECTED, "untranscribed": [], "untranscribed_share": 0.0}
+        check["speech_s"] = round(info.duration_after_vad, 2)
+        language, probability = info.language, round(info.language_probability, 3)
+    else:
+        check = check_english(segments, speech)
+        segments = keep_transcribed(segments, [(s["start"], s["end"]) for s in check["untranscribed"]])
+        language = "en" if check["verdict"] in (ENGLISH, PARTLY_ENGLISH) else None
+        probability = None
+    return {
+        "text": " ".join(s["text"] for s in segments).strip(),
+        "segments": segments,
+        "language": language,
+        "language_probability": probability,
+        "duration_s": round(info.duration, 2),
+        "speech_check": check,
+    }
+
+
+def _transcribe_one(model: Any, path: str, english_only: bool, send: Send) -> dict[str, Any]:
+    audio = decode(path)
+    speech = speech_spans(audio, SAMPLING_RATE) if english_only else None
+    segments, info = listen(model, audio, "en" if english_only else None, send)
+    return transcript_of(segments, info, speech)
 
 
 def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
@@ -58,7 +115,7 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
 
         model = WhisperModel(model_ref, device="cpu", compute_type="int8", cpu_threads=cpu_threads)
     except Exception as exc:
-        conn.send(("fatal", f"cannot load the Whisper model {model_ref!r}: {exc}"))
+        conn.send(("fatal", "The Whisper model could not be loaded.", f"{model_ref}: {type(exc).__name__}: {exc}"))
         return
     english_only = model_ref.endswith(".en") or not model.model.is_multilingual
     try:
@@ -69,12 +126,12 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
             except (EOFError, ConnectionError):
                 return  # the app closed the pipe (a reset if it left answers unread)
             try:
-                conn.send(("done", _transcribe_one(model, request, english_only, conn)))
+                conn.send(("done", _transcribe_one(model, request, english_only, conn.send)))
             except TranscriptionError as exc:
                 conn.send(("error", str(exc)))
             except (ConnectionError, EOFError):
                 raise
             except Exception as exc:
-                conn.send(("error", f"transcription failed: {type(exc).__name__}: {exc}"))
+                conn.send(("error", "the transcriber failed on this file", f"{type(exc).__name__}: {exc}"))
     except (ConnectionError, EOFError):
         return  # the app closed the pipe: nothing is waiting for an answer

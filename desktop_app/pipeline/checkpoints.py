@@ -50,10 +50,19 @@ class StoredVideo(_Stored):
 
 @dataclass(frozen=True)
 class HeardVideo(StoredVideo):
-    """A transcribed video: whether it had speech, and in which language."""
+    """A transcribed video: whether it had speech, in which language, and what the English-only model could
+    not transcribe (spans in seconds and their share of the speech; the check's verdict, None when there was
+    no check). Checkpoints stored before the check read back with the defaults."""
 
     speech: bool
     language: str | None = None
+    checked: str | None = None
+    untranscribed: tuple[tuple[float, float], ...] = ()
+    untranscribed_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        # JSON gives the spans back as lists.
+        object.__setattr__(self, "untranscribed", tuple((float(s), float(e)) for s, e in self.untranscribed))
 
 
 def _videos(item: JobItem, stage_key: str, kind: type[V]) -> tuple[V, ...]:

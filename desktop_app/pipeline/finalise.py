@@ -1,12 +1,13 @@
-"""Stage 8 (90 %): summarise the job from its items' outcomes."""
+"""Stage 8 (90 %): summarise the job from its items' outcomes, and refuse to call a job that produced nothing
+a success: a job where every ad failed, or that found no ad at all, ends failed with what would fix it."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from desktop_app.core.context import JobContext
+from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import ItemStatus, Outcome
+from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
 
 # How each outcome other than analysed reads in the job's one-line summary, in this order.
 SUMMARY_PHRASES = (
@@ -38,4 +39,35 @@ class FinaliseStage:
         parts = [f"{done} of {len(items)} ads analysed"]
         parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in SUMMARY_PHRASES if outcomes[outcome]]
         ctx.result["message"] = ", ".join(parts)
+        if not items:
+            raise JobError(f"Nothing was analysed: {nothing_found(ctx.source)}.")
+        if done == 0 and outcomes[Outcome.FAILED] and outcomes[Outcome.ALREADY_ANALYSED] == 0:
+            raise JobError(everything_failed(items))
         ctx.stage_progress(1.0, ctx.result["message"])
+
+
+def nothing_found(source: SourceSpec) -> str:
+    """Why a source gave no ads, in the source's own terms."""
+    if source.kind == "folder":
+        return f"no video files in {source.params['path']}"
+    if source.kind == "meta_search":
+        return "no ads matched this search in the Meta Ad Library"
+    return "the source gave no ads"
+
+
+def everything_failed(items: list[JobItem]) -> str:
+    """One sentence for a job in which every ad failed, led by the reason most of them gave."""
+    reasons = Counter(item.reason for item in items if item.outcome is Outcome.FAILED and item.reason)
+    failed = sum(1 for item in items if item.outcome is Outcome.FAILED)
+    if failed == len(items):
+        head = (
+            "No ad could be analysed: the ad failed."
+            if failed == 1
+            else f"No ad could be analysed: all {failed} failed."
+        )
+    else:
+        head = f"No ad could be analysed: {failed} failed and the others were skipped."
+    if reasons:
+        reason, count = reasons.most_common(1)[0]
+        head += f" {'The reason' if count == failed else f'{count} of them'}: {reason.rstrip('.')}."
+    return head + " Fix the cause, then press Retry to try the failed ads again."

@@ -5,24 +5,41 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from desktop_app.core.context import CancelToken, ItemReport, JobContext
+from desktop_app.core.context import AdFailed, CancelToken, ItemReport, JobContext
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem
-from desktop_app.engines.ytdlp import base_options, translate
+from desktop_app.engines.ytdlp import SOCKET_TIMEOUT_S, base_options, stopped_error, translate
 from desktop_app.pipeline.checkpoints import Resolved, VideoSource
 
 
-def extract(url: str, token: CancelToken) -> list[VideoSource]:
+class NotAWebAddress(AdFailed, ValueError):
+    """A URL the resolver refuses (another scheme, no host, malformed): it fails only its own ad."""
+
+
+def checked_url(url: str) -> str:
+    """`url` when it is an http(s) web address with a host; refused in words otherwise (it fails its ad)."""
+    if not url.startswith(("http://", "https://")):
+        raise NotAWebAddress(f"only http and https web addresses are accepted, not {url}")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise NotAWebAddress(f"not a valid web address: {url}")
+    return url
+
+
+def extract(url: str, token: CancelToken, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> list[VideoSource]:
     """The videos at `url` (several for carousel ads), without downloading them.
 
     yt-dlp's extraction has no hook to stop it, so it runs through `token.call`: a cancel is not kept
-    waiting by a server that does not answer."""
+    waiting by a server that does not answer, and the socket timeout ends the abandoned call."""
     import yt_dlp
 
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"only http and https URLs are accepted, not {url!r}")
-    options = base_options(url) | {"skip_download": True}
+    url = checked_url(url)
+    options = base_options(url, token, socket_timeout_s) | {"skip_download": True}
 
     def info_of() -> dict[str, Any]:
         with yt_dlp.YoutubeDL(options) as ydl:
@@ -30,7 +47,11 @@ def extract(url: str, token: CancelToken) -> list[VideoSource]:
 
     try:
         info = token.call(info_of)
+    except stopped_error():
+        token.raise_if_stopped()
+        raise
     except yt_dlp.utils.DownloadError as exc:
+        token.raise_if_stopped()
         raise translate(exc, url) from exc
     entries = [e for e in (info.get("entries") or [info]) if e]
     return [
@@ -42,6 +63,9 @@ def extract(url: str, token: CancelToken) -> list[VideoSource]:
 class ResolveStage:
     key, label, percent = stage_info(StageKey.RESOLVE)
 
+    def __init__(self, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> None:
+        self.socket_timeout_s = socket_timeout_s
+
     def run(self, ctx: JobContext) -> None:
         ctx.each_item(lambda item, report: self.videos_of(ctx, item, report))
 
@@ -50,6 +74,6 @@ class ResolveStage:
         if local:
             missing = [p for p in local if not Path(p).is_file()]
             if missing:
-                raise FileNotFoundError(f"video file not found: {missing[0]}")
+                raise AdFailed(f"video file not found: {missing[0]}")
             return Resolved(tuple(VideoSource(i, path=p) for i, p in enumerate(local)))
-        return Resolved(tuple(extract(str(item.data["url"]), ctx.token)))
+        return Resolved(tuple(extract(str(item.data["url"]), ctx.token, self.socket_timeout_s)))

@@ -7,30 +7,46 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from desktop_app.core.context import JobContext, JobError
+from desktop_app.core.source_rules import is_ad_id
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import LIBRARY_URL, Outcome
 from desktop_app.pipeline.env import PipelineEnv
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpeg", ".mpg"}
+PSEUDO_FS = {
+    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "pstore",
+    "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs", "binfmt_misc", "efivarfs", "selinuxfs", "autofs",
+    "rpc_pipefs", "nsfs",
+}  # fmt: skip
+log = logging.getLogger(__name__)
 
 Ad = tuple[str, dict[str, Any]]
 
 
 def library_id(value: str) -> str | None:
-    """The Ad Library id in a bare id or an Ad Library URL, if there is one."""
+    """The Ad Library id in a bare id or an Ad Library URL, if there is one. A malformed URL has none: it
+    stays a URL, and fails only its own ad when it is resolved."""
     value = value.strip()
-    if value.isdigit():
+    if is_ad_id(value):
         return value
-    parsed = urlparse(value)
-    if parsed.netloc.endswith("facebook.com") and parsed.path.startswith("/ads/library"):
+    try:
+        parsed = urlparse(value)
+        host = parsed.hostname or ""
+    except ValueError:
+        return None
+    if (host == "facebook.com" or host.endswith(".facebook.com")) and parsed.path.startswith("/ads/library"):
         ids = parse_qs(parsed.query).get("id")
-        if ids and ids[0].isdigit():
+        if ids and is_ad_id(ids[0]):
             return ids[0]
     return None
 
@@ -46,11 +62,51 @@ def sample_ads(folder: Path) -> Iterator[Ad]:
         yield meta["id"], {"ad": meta, "local": [str(folder / video)]}
 
 
-def folder_ads(folder: Path) -> Iterator[Ad]:
+def pseudo_mounts() -> set[str]:
+    """Mount points of kernel file systems (/proc, /sys, /dev...): no videos live there, and their entries
+    come and go while they are walked."""
+    found = {"/proc", "/sys", "/dev"}
+    try:
+        lines = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 3 and parts[2] in PSEUDO_FS:
+            found.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), parts[1]))
+    return found
+
+
+def video_files(folder: Path, visiting: Callable[[str], None] = lambda _: None) -> list[Path]:
+    """The video files under `folder`, walked tolerantly: entries that vanish or cannot be read are skipped,
+    symbolic links to folders are not followed, and kernel file systems are not entered. `visiting` is
+    called with each folder (a cancellation point)."""
+    skip = pseudo_mounts() - {os.path.realpath(folder)}
+    found: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        log.info("skipped while looking for videos: %s", error)
+
+    for top, dirs, files in os.walk(folder, onerror=unreadable):
+        visiting(top)
+        dirs[:] = sorted(d for d in dirs if os.path.join(top, d) not in skip)
+        for name in sorted(files):
+            path = Path(top, name)
+            if path.suffix.lower() not in VIDEO_SUFFIXES:
+                continue
+            try:
+                if path.is_file():
+                    found.append(path)
+            except OSError as error:  # it vanished, or cannot be looked at
+                unreadable(error)
+    return found
+
+
+def folder_ads(folder: Path, visiting: Callable[[str], None] = lambda _: None) -> Iterator[Ad]:
     if not folder.is_dir():
         raise JobError(f"the folder {folder} does not exist or is not a folder")
-    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file()):
-        ad_id = f"file-{_short_hash(str(path.resolve()))}"
+    for path in video_files(folder, visiting):
+        ad_id = f"file-{_short_hash(os.path.realpath(path))}"
         meta = {"id": ad_id, "page_name": None, "ad_creative_link_titles": [path.stem], "file": str(path)}
         yield ad_id, {"ad": meta, "local": [str(path)]}
 
@@ -61,7 +117,7 @@ def url_ads(urls: list[str]) -> Iterator[Ad]:
         if found:
             meta = {"id": found, "library_url": LIBRARY_URL.format(found)}
             yield found, {"ad": meta, "url": LIBRARY_URL.format(found)}
-        else:  # an http(s) link: SourceSpec accepts nothing else
+        else:  # a link; resolution refuses one that is not an http(s) web address, failing only this ad
             ad_id = f"url-{_short_hash(url)}"
             yield ad_id, {"ad": {"id": ad_id, "source_url": url}, "url": url}
 
@@ -77,7 +133,7 @@ class FetchStage:
         if source.kind == "sample":
             ads = list(sample_ads(self.env.sample_ads))
         elif source.kind == "folder":
-            ads = list(folder_ads(Path(source.params["path"])))
+            ads = list(folder_ads(Path(source.params["path"]), self.looking(ctx)))
         elif source.kind == "urls":
             ads = list(url_ads(list(source.params["urls"])))
         else:
@@ -85,6 +141,20 @@ class FetchStage:
 
             ads = fetch_meta_ads(ctx, self.env.settings)
         self.add(ctx, source.kind, ads)
+
+    @staticmethod
+    def looking(ctx: JobContext) -> Callable[[str], None]:
+        """Progress while a folder is walked (a large one takes a while), at most a few times a second;
+        each call is also a cancellation point."""
+        shown = [0.0]
+
+        def visiting(folder: str) -> None:
+            ctx.token.raise_if_stopped()
+            if time.monotonic() - shown[0] > 0.25:
+                shown[0] = time.monotonic()
+                ctx.stage_progress(0.0, f"Looking for videos in {folder}")
+
+        return visiting
 
     def add(self, ctx: JobContext, kind: str, ads: list[Ad]) -> None:
         """Record the ads, add them as items, and skip those analysed before with this analyser."""

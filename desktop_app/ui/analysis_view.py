@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,16 +23,19 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.source_rules import country_problem, is_ad_id, url_list_problems
 from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import META_COVERAGE_NOTE, ItemStatus, Job, JobStatus, SourceError, SourceSpec
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.job_progress import JobProgress
 from desktop_app.ui.jobs_model import RETRY_COLUMN, JobsModel
+from desktop_app.ui.style import RED
 
 
 class SourcePicker(QTabWidget):
@@ -73,6 +76,7 @@ class SourcePicker(QTabWidget):
             placeholderText="One per line: Ad Library URLs or ids, video links, pages with a video"
         )
         self.urls.setAccessibleName("URLs")
+        self.urls.textChanged.connect(lambda: self.urls.setExtraSelections([]))  # marks go once edited
         self.addTab(self.urls, "URLs")
 
         folder = QWidget()
@@ -90,6 +94,29 @@ class SourcePicker(QTabWidget):
         if chosen:
             self.folder.setText(chosen)
 
+    def _url_source(self) -> SourceSpec:
+        """The URL list; bad lines are marked in red and named by number."""
+        lines = self.urls.toPlainText().splitlines()
+        problems = url_list_problems(lines)
+        self._mark_lines([number for number, _ in problems])
+        if problems:
+            more = f" (and {len(problems) - 1} more marked in red)" if len(problems) > 1 else ""
+            raise SourceError(problems[0][1] + more)
+        urls = [u.strip() for u in lines if u.strip() and not u.strip().startswith("#")]
+        return SourceSpec("urls", {"urls": urls})
+
+    def _mark_lines(self, numbers: Sequence[int]) -> None:
+        marks = []
+        for number in numbers:
+            look = QTextCharFormat()
+            look.setBackground(QColor(RED).lighter(170))
+            look.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            mark = QTextEdit.ExtraSelection()
+            mark.format = look
+            mark.cursor = QTextCursor(self.urls.document().findBlockByNumber(number - 1))
+            marks.append(mark)
+        self.urls.setExtraSelections(marks)
+
     def source(self) -> SourceSpec:
         """The picked source; raises SourceError with a message for the user."""
         index = self.currentIndex()
@@ -98,8 +125,11 @@ class SourcePicker(QTabWidget):
         if index == 1:
             countries = [c.strip().upper() for c in self.countries.text().replace(";", ",").split(",") if c.strip()]
             page_ids = [p.strip() for p in self.page_ids.text().split(",") if p.strip()]
-            if any(not p.isdigit() for p in page_ids):
-                raise SourceError("Page ids are numbers, separated by commas")
+            if any(not is_ad_id(p) for p in page_ids):
+                raise SourceError("Page ids are numbers (digits 0-9), separated by commas")
+            for code in countries:
+                if problem := country_problem(code):
+                    raise SourceError(f"Countries: {problem}")
             params = {
                 "terms": self.terms.text().strip(),
                 "page_ids": page_ids,
@@ -108,8 +138,7 @@ class SourcePicker(QTabWidget):
             }
             return SourceSpec("meta_search", params)
         if index == 2:
-            urls = [u.strip() for u in self.urls.toPlainText().splitlines() if u.strip()]
-            return SourceSpec("urls", {"urls": urls})
+            return self._url_source()
         path = self.folder.text().strip()
         if not path:
             raise SourceError("Choose a folder of videos")
@@ -226,12 +255,12 @@ class AnalysisView(QWidget):
             source = self.picker.source()
             if self.reanalyse.isChecked():
                 source = SourceSpec(source.kind, {**source.params, "reanalyse": True})
+            started = self.services.service.start_analysis(source)
         except SourceError as exc:
             self.error.setText(str(exc))
             self.error.show()
             return
         self.error.hide()
-        started = self.services.service.start_analysis(source)
         self.jobs.apply(started.job)
         card = self.show_job(started.job)
         if not started.created:

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QThreadPool, QTimer, Signal
 
-from desktop_app.core.runner import ItemUpdate, JobUpdate, Listeners, Update
+from desktop_app.core.updates import ItemUpdate, JobUpdate, Listeners, Update
 
 
 class PoolExecutor:

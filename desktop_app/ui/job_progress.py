@@ -172,8 +172,8 @@ class JobProgress(QFrame):
         self._last_apply = time.monotonic()
         status = job.status
         color = status_color(job)
-        self.icon.setPixmap(status_icon(status).pixmap(22, 22))
-        self.icon.setAccessibleName(f"Status: {status.value}")
+        self.icon.setPixmap(status_icon(job).pixmap(22, 22))
+        self.icon.setAccessibleName(f"Status: {_cell_status(job)}")
         self.title.setText(f"<b>{job.source.describe()}</b> <span style='color:gray'>#{job.job_id[:8]}</span>")
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}")
         target = round(job.progress * BAR_SCALE)
@@ -220,6 +220,8 @@ class JobProgress(QFrame):
                 if job.message not in ("Waiting to start", "")
                 else f"Waiting to start{where}"
             )
+        if job.status == JobStatus.COMPLETED and job.failed_ads:
+            return f"Completed with problems: {job.message}"
         if job.status == JobStatus.COMPLETED:
             return f"Completed: {job.message}"
         if job.status == JobStatus.CANCELLED:
@@ -300,6 +302,10 @@ class JobProgress(QFrame):
     def _open_settings(self) -> None:
         error = (self.job.result or {}).get("error") or {}
         self.settings_requested.emit(str(error.get("settings_field") or ""))
+
+
+def _cell_status(job: Job) -> str:
+    return f"completed, {job.failed_ads} ads failed" if job.failed_ads else job.status.value
 
 
 def _clock(value: datetime) -> str:

@@ -123,7 +123,7 @@ class JobsModel(QAbstractTableModel):
         if role == JOB_ID_ROLE:
             return job.job_id
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
-            return status_icon(job.status)
+            return status_icon(job)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return _cell(job, index.column())
         return None
@@ -131,7 +131,7 @@ class JobsModel(QAbstractTableModel):
 
 def _cell(job: Job, column: int) -> str:
     if column == 0:
-        return job.status.value.title()
+        return f"Completed, {job.failed_ads} failed" if job.failed_ads else job.status.value.title()
     if column == 1:
         return f"{(job.started_at or job.created_at).astimezone():%d %b %H:%M}"
     if column == 2:

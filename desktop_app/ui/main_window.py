@@ -214,8 +214,11 @@ class MainWindow(QMainWindow):
             self.tray_jobs.setText(f"{running} job(s) running" if running else "No jobs running")
         if previous is None:
             return
+        if job.status == JobStatus.COMPLETED and job.failed_ads:
+            self.notify("Analysis complete, with problems", f"{job.source.describe()}: {job.message}", failed=True)
         if job.status == JobStatus.COMPLETED:
-            self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
+            if not job.failed_ads:
+                self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
             self.unlock()
             self.results.refresh_soon()
             self.dashboard_content.mark_dirty()
@@ -301,6 +304,7 @@ class MainWindow(QMainWindow):
             self.quitting = False
             return
         if choice == CloseChoice.KEEP_IN_TRAY:
+            self.results.detail.release_media()
             self.hide()
             self.notify("Still working", "Analyses keep running in the background.")
             return
@@ -313,6 +317,7 @@ class MainWindow(QMainWindow):
         """Jobs stop at their next cancellation point and are written whole (paused ones resume at the next
         launch). That can take seconds, so it happens on a pool thread while the window says so."""
         self._stopping = True
+        self.results.detail.release_media()
         central = self.centralWidget()
         if central is not None:
             central.setEnabled(False)

@@ -125,6 +125,15 @@ class ResultDetail(QWidget):
         self._player.play()
         self.play_button.setText("Pause")
 
+    def release_media(self) -> None:
+        """Stops playback and lets go of the file before the window goes: Qt's FFmpeg decoder threads crash
+        if the video widget is destroyed under a playing player."""
+        if self._player is None:
+            return
+        self._player.stop()
+        self._player.setSource(QUrl())
+        self.play_button.setText("Play video")
+
     def _on_media_status(self, status: object) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 

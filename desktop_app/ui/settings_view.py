@@ -11,6 +11,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,10 +26,19 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.composition import AppServices
+from desktop_app.core.scrub import endpoint_without_credentials, scrub
 from desktop_app.core.secrets import get_secret, set_secret
-from desktop_app.core.settings import Settings
+from desktop_app.core.settings import WHISPER_MODEL_ENV, Settings, whisper_model_override
+from desktop_app.core.whisper_catalogue import (
+    BUNDLED_MODEL,
+    CHOICES,
+    is_local_folder,
+    model_problem,
+    models_dir,
+    status_text,
+)
 
-WHISPER_MODELS = ("tiny.en", "base.en", "small.en", "base", "small", "medium")
+LOCAL_FOLDER_ITEM = "Local folder..."
 
 
 async def check_llm(base_url: str, api_key: str, model: str) -> str:
@@ -42,11 +52,25 @@ async def check_llm(base_url: str, api_key: str, model: str) -> str:
     if response.status_code in (401, 403):
         return f"The server rejected the API key (HTTP {response.status_code})."
     if response.status_code >= 400:
-        return f"The server answered HTTP {response.status_code} at {url}."
+        return f"The server answered HTTP {response.status_code} at {endpoint_without_credentials(url)}."
     names = [m.get("id") for m in (response.json().get("data") or []) if isinstance(m, dict)]
     if names and model not in names:
         return f"Connected, but the server has no model {model!r} (it has {', '.join(map(str, names[:5]))})."
     return "Connected: the server answered and knows the model."
+
+
+def connection_problem(exc: Exception, base_url: str) -> str:
+    """Why a connection test failed, in words (the raw error is kept for the tooltip)."""
+    import httpx
+
+    where = endpoint_without_credentials(base_url) if base_url else "api.openai.com"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"No answer from {where} within 10 s: the server may be busy or unreachable."
+    if isinstance(exc, httpx.ConnectError):
+        return f"Cannot connect to {where}: check the address, your internet connection, and that the server runs."
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError)):
+        return "The server address is not valid: it should look like http://localhost:11434/v1."
+    return f"The connection to {where} failed. Check the address and try again."
 
 
 class SettingsView(QWidget):
@@ -110,20 +134,71 @@ class SettingsView(QWidget):
 
     def _build_other(self) -> QGroupBox:
         s, home = self.services.settings, self.services.paths.home
-        self.whisper_model = QComboBox(editable=True)
-        self.whisper_model.addItems(WHISPER_MODELS)
-        self.whisper_model.setCurrentText(s.whisper_model)
-        self.whisper_model.setToolTip("tiny.en is bundled and works offline; others download once, or give a folder")
         self.parallel = QSpinBox(minimum=1, maximum=8, value=s.parallel_jobs)
         other = QGroupBox("Transcription and jobs")
         other_form = QFormLayout(other)
-        other_form.addRow("Whisper model", self.whisper_model)
+        other_form.addRow("Whisper model", self._build_whisper(s))
         other_form.addRow("Jobs at once", self.parallel)
         folder = QPushButton(str(home))
         folder.setToolTip("Open the data folder")
         folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(home))))
         other_form.addRow("Data folder", folder)
         return other
+
+    def _build_whisper(self, s: Settings) -> QWidget:
+        """The catalogue, any folder chosen before, and Local folder...; one line under it says what the chosen
+        model is and whether it is downloaded. AD_ANALYSIS_WHISPER_MODEL, when set, decides instead."""
+        self.models = models_dir(self.services.paths.home)
+        self.whisper_model = QComboBox()
+        self.whisper_model.setAccessibleName("Whisper model")
+        for name in CHOICES:
+            self.whisper_model.addItem(f"{name} (bundled)" if name == BUNDLED_MODEL else name, name)
+        self.whisper_model.addItem(LOCAL_FOLDER_ITEM, None)
+        self.whisper_model.setToolTip(
+            f"{BUNDLED_MODEL} is bundled and works offline; the others download once, before the first transcription"
+        )
+        self.whisper_status = QLabel()
+        self.whisper_status.setObjectName("Muted")
+        self.whisper_status.setWordWrap(True)
+        self._select_model(s.whisper_model)
+        self.whisper_model.activated.connect(self._model_activated)
+        if whisper_model_override() is not None:
+            self.whisper_model.setEnabled(False)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.whisper_model)
+        column.addWidget(self.whisper_status)
+        return box
+
+    def _select_model(self, name: str) -> None:
+        """Show `name` as the choice; a folder (or an alias typed elsewhere) gets an item of its own."""
+        index = self.whisper_model.findData(name)
+        if index < 0:
+            index = self.whisper_model.count() - 1  # before Local folder...
+            self.whisper_model.insertItem(index, name, name)
+        self.whisper_model.setCurrentIndex(index)
+        self.chosen_model = name
+        self._show_model_status()
+
+    def _model_activated(self, index: int) -> None:
+        name = self.whisper_model.itemData(index)
+        if name is not None:
+            self._select_model(name)
+            return
+        start = self.chosen_model if is_local_folder(self.chosen_model) else str(self.services.paths.home)
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder with a CTranslate2 Whisper model", start)
+        self._select_model(folder or self.chosen_model)
+
+    def use_folder(self, folder: str) -> None:
+        """Choose a local model folder, as Local folder... does with the folder picked in its dialog."""
+        self._select_model(folder)
+
+    def _show_model_status(self) -> None:
+        text = status_text(self.chosen_model, self.models)
+        if whisper_model_override() == self.chosen_model:
+            text = f"Set by {WHISPER_MODEL_ENV} (unset it to choose here). {text}"
+        self.whisper_status.setText(text)
 
     def _build_buttons(self) -> QHBoxLayout:
         self.keyring_note = QLabel()
@@ -146,6 +221,7 @@ class SettingsView(QWidget):
             self.meta_token.setText(get_secret("meta_token") or "")
             self.llm_api_key.setText(get_secret("llm_api_key") or "")
             self._secrets_shown = True
+        self._show_model_status()  # a job may have downloaded the model meanwhile
         super().showEvent(event)
 
     def focus_field(self, name: str) -> None:
@@ -159,11 +235,16 @@ class SettingsView(QWidget):
 
     def save(self) -> None:
         s = self.services.settings
+        problem = model_problem(self.chosen_model) if self.whisper_model.isEnabled() else None
+        if problem is not None:  # a folder that went away or lost its model.bin since it was chosen
+            self.whisper_status.setText(f"Not saved: {self.chosen_model}: {problem}.")
+            self.focus_field("whisper_model")
+            return
         s.graph_version = self.graph_version.text().strip() or "v25.0"
         s.default_countries = [c.strip().upper() for c in self.countries.text().split(",") if c.strip()]
         s.llm_base_url = self.llm_base_url.text().strip()
         s.llm_model = self.llm_model.text().strip() or "gpt-4o-mini"
-        s.whisper_model = self.whisper_model.currentText().strip() or "tiny.en"
+        s.whisper_model = self.chosen_model
         s.parallel_jobs = self.parallel.value()
         s.save(self.services.paths.settings_file)
         stored = (
@@ -190,13 +271,17 @@ class SettingsView(QWidget):
         self._test = asyncio.ensure_future(self._run_test())
 
     async def _run_test(self) -> None:
-        try:
-            message = await check_llm(
-                self.llm_base_url.text().strip(), self.llm_api_key.text().strip(), self.llm_model.text().strip()
-            )
-        except Exception as exc:
-            message = f"Cannot connect: {type(exc).__name__}: {exc}"
+        base_url, key = self.llm_base_url.text().strip(), self.llm_api_key.text().strip()
+        detail = ""
+        if not base_url and not key:  # OpenAI itself needs a key: say so without a network call
+            message = "Enter an API key to use OpenAI, or the address of your own server (a key may then be optional)."
+        else:
+            try:
+                message = await check_llm(base_url, key, self.llm_model.text().strip())
+            except Exception as exc:
+                message, detail = connection_problem(exc, base_url), scrub(f"{type(exc).__name__}: {exc}")
         self.test_result.setText(message)
+        self.test_result.setToolTip(f"Details: {detail}" if detail else "")
         self.test_button.setEnabled(True)
 
     def about(self) -> None:

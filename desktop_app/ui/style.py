@@ -11,6 +11,7 @@ from desktop_app.composition import resources_dir
 from desktop_app.core.types import Job, JobStatus
 
 GREEN, RED, BLUE, YELLOW, GRAY = "#2e7d32", "#c62828", "#1565c0", "#f9a825", "#757575"
+AMBER = "#ef6c00"  # completed, but some ads failed
 
 STYLE_SHEET = """
 QFrame#JobProgress { border: 1px solid palette(mid); border-radius: 8px; padding: 6px; }
@@ -28,9 +29,10 @@ QProgressBar { border: 1px solid palette(mid); border-radius: 4px; text-align: c
 
 
 def status_color(job: Job) -> str:
-    """Green completed, red failed, blue running at 50 % or more, yellow below, gray cancelled."""
+    """Green completed (amber when some ads failed), red failed, blue running at 50 % or more, yellow below,
+    gray cancelled."""
     if job.status == JobStatus.COMPLETED:
-        return GREEN
+        return AMBER if job.failed_ads else GREEN
     if job.status == JobStatus.FAILED:
         return RED
     if job.status == JobStatus.CANCELLED:
@@ -45,8 +47,8 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
 
 
-def status_icon(status: JobStatus) -> QIcon:
-    return icon(status.value)
+def status_icon(job: Job) -> QIcon:
+    return icon("warning" if job.failed_ads else job.status.value)
 
 
 def app_icon() -> QIcon:
