@@ -83,7 +83,7 @@ print(time.perf_counter() - began)
 def bare_whisper(files: list[Path]) -> float:
     """What the pipeline cannot avoid: import faster-whisper, load the model, transcribe every file the
     same way. Timed inside its own process, so its model does not count in the app's memory."""
-    args = [sys.executable, "-c", BARE, resolve_model("tiny.en"), *map(str, files)]
+    args = [sys.executable, "-c", BARE, resolve_model("tiny.en", None), *map(str, files)]
     return float(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
 
 

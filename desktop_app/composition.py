@@ -19,8 +19,10 @@ from desktop_app.core.service import JobService
 from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
 from desktop_app.core.updates import Listeners
+from desktop_app.core.whisper_catalogue import models_dir
 
 if TYPE_CHECKING:
+    from desktop_app.engines.remote_transcriber import RemoteTranscriber
     from desktop_app.engines.transcriber import Transcriber
     from desktop_app.pipeline.env import Analyser, PipelineEnv
 
@@ -63,6 +65,28 @@ def make_chat_model(settings: Settings) -> ChatStreamer | None:
     return ChatModel(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
 
 
+def make_transcriber(settings: Settings, models: Path) -> Transcriber | RemoteTranscriber:
+    """A transcription server when one is configured (it scales past this machine), else local Whisper."""
+    if settings.transcribe_url:
+        from desktop_app.engines.remote_transcriber import RemoteTranscriber
+
+        return RemoteTranscriber(
+            settings.transcribe_url,
+            get_secret("transcribe_api_key"),
+            settings.transcribe_model or "whisper-1",
+            uploads_in_flight=max(1, int(settings.transcribe_uploads)),
+        )
+    from desktop_app.engines.transcriber import Transcriber
+
+    return Transcriber(settings.whisper_model, models=models)
+
+
+def transcriber_identity(transcriber: Transcriber | RemoteTranscriber) -> tuple[object, ...]:
+    """What makes two transcribers interchangeable: a settings change that alters it swaps the transcriber."""
+    remote = (getattr(transcriber, name, None) for name in ("base_url", "api_key", "uploads_in_flight"))
+    return (type(transcriber).__name__, transcriber.model_name, *remote)
+
+
 @dataclass
 class AppServices:
     paths: data_paths.DataPaths
@@ -73,23 +97,27 @@ class AppServices:
     service: JobService
     results: ResultStore
     _env: PipelineEnv | None = field(default=None, repr=False)
-    _retired: list[Transcriber] = field(default_factory=list, repr=False)
+    _retired: list[Transcriber | RemoteTranscriber] = field(default_factory=list, repr=False)
 
     @property
     def pipeline(self) -> PipelineEnv:
         """Shared by every job of this process: one transcriber child, one analyser."""
         if self._env is None:
-            from desktop_app.engines.transcriber import Transcriber
             from desktop_app.pipeline.env import PipelineEnv
 
             self._env = PipelineEnv(
                 settings=self.settings,
                 results=self.results,
-                transcriber=Transcriber(self.settings.whisper_model),
+                transcriber=make_transcriber(self.settings, self.models),
                 analyser=make_analyser(self.settings),
                 sample_ads=resources_dir() / "sample_ads",
+                models=self.models,
             )
         return self._env
+
+    @property
+    def models(self) -> Path:
+        return models_dir(self.paths.home)
 
     def make_runner(
         self,
@@ -123,11 +151,10 @@ class AppServices:
         if self._env is None:
             return
         self._env.analyser = make_analyser(self.settings)
-        if self._env.transcriber.model_name != self.settings.whisper_model:
-            from desktop_app.engines.transcriber import Transcriber
-
+        fresh = make_transcriber(self.settings, self.models)
+        if transcriber_identity(fresh) != transcriber_identity(self._env.transcriber):
             self._retired.append(self._env.transcriber)
-            self._env.transcriber = Transcriber(self.settings.whisper_model)
+            self._env.transcriber = fresh
 
     def close(self) -> None:
         for transcriber in self._retired + ([self._env.transcriber] if self._env else []):

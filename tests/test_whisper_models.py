@@ -208,3 +208,25 @@ def test_settings_view_offers_the_catalogue_and_a_folder(
     qtbot.addWidget(locked)
     assert not locked.whisper_model.isEnabled()
     assert locked.whisper_status.text().startswith(f"Set by {WHISPER_MODEL_ENV}")
+
+
+def test_a_job_with_its_own_model_downloads_it_first_with_progress(
+    hub: HubDouble, services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run --whisper-model small`: the transcribe stage fetches the model into the data folder before the first
+    transcription, saying so on the job's line; this double's model is filler, so loading it then fails the job
+    in words, pointing at the setting."""
+    from desktop_app.core.types import JobStatus, SourceSpec
+    from tests.conftest import wait_final
+
+    seen: list[str] = []
+    services.listeners.add(lambda update: seen.append(getattr(getattr(update, "job", None), "message", "")))
+    runner = services.make_runner()
+    runner.start()
+    job = services.service.start_analysis(SourceSpec("sample", {"whisper_model": "small"})).job_id
+    ended = wait_final(services, job, timeout=120)
+    runner.shutdown()
+    assert is_downloaded("small", services.models), "downloaded into the data folder's models/"
+    assert any(m.startswith("Downloading the Whisper model 'small'") for m in seen), seen[-5:]
+    assert ended.status == JobStatus.FAILED and ended.error is not None and not RAW.search(ended.error), ended.error
+    assert (ended.result or {}).get("error", {}).get("settings_field") == "whisper_model"

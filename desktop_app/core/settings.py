@@ -13,6 +13,8 @@ from desktop_app.core.scrub import register_url
 from desktop_app.core.whisper_catalogue import BUNDLED_MODEL, model_problem
 
 WHISPER_MODEL_ENV = "AD_ANALYSIS_WHISPER_MODEL"
+TRANSCRIBE_URL_ENV = "AD_ANALYSIS_TRANSCRIBE_URL"
+TRANSCRIBE_MODEL_ENV = "AD_ANALYSIS_TRANSCRIBE_MODEL"
 
 
 @dataclass
@@ -26,6 +28,10 @@ class Settings:
     graph_version: str = "v25.0"
     default_countries: list[str] = field(default_factory=lambda: ["DE", "FR", "IE"])
     max_video_mb: int = 200
+    # A transcription server (OpenAI-compatible /v1/audio/transcriptions); empty: the local Whisper model.
+    transcribe_url: str = ""
+    transcribe_model: str = "whisper-1"
+    transcribe_uploads: int = 4
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -45,13 +51,17 @@ class Settings:
             settings.parallel_jobs = int(env_parallel)
         settings.parallel_jobs = max(1, int(settings.parallel_jobs))
         settings.whisper_model = whisper_model_override() or str(settings.whisper_model)
+        settings.transcribe_url = os.environ.get(TRANSCRIBE_URL_ENV) or settings.transcribe_url
+        settings.transcribe_model = os.environ.get(TRANSCRIBE_MODEL_ENV) or settings.transcribe_model
         register_url(settings.llm_base_url)
+        register_url(settings.transcribe_url)
         return settings
 
     def save(self, path: Path) -> None:
         """Write the file; a Whisper model that AD_ANALYSIS_WHISPER_MODEL imposed is not the user's choice, so
         the saved one stays as it was."""
         register_url(self.llm_base_url)
+        register_url(self.transcribe_url)
         data = asdict(self)
         override = whisper_model_override()
         if override is not None and self.whisper_model == override:

@@ -239,6 +239,10 @@ class TranscriptBatch:
             target=self._run, args=(engine, list(self._index)), name="transcript-batch", daemon=True
         ).start()
 
+    def has(self, path: Path) -> bool:
+        """Whether the batch carries this file (one transcribed before the batch started does not)."""
+        return Path(path) in self._index
+
     def result(self, path: Path, token: CancelToken) -> dict[str, Any]:
         """The file's transcript once it is in, or its error raised; a stop of `token` ends the wait at once."""
         index = self._index[Path(path)]

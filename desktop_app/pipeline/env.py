@@ -12,6 +12,7 @@ from desktop_app.core.facts import AdInput
 from desktop_app.core.results import AnalyserKey, ResultStore
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.settings import Settings
+from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
 
 
@@ -30,6 +31,7 @@ class Analyser(Protocol):
 class PipelineEnv:
     settings: Settings
     results: ResultStore
-    transcriber: Transcriber
+    transcriber: Transcriber | RemoteTranscriber
     analyser: Analyser
     sample_ads: Path
+    models: Path  # downloaded Whisper models (the data folder's models/)

@@ -25,7 +25,7 @@ def build_stages(env: PipelineEnv, job: Job) -> Sequence[Stage]:
         FetchStage(env),
         ResolveStage(),
         DownloadStage(env.settings.max_video_mb),
-        TranscribeStage(env.transcriber, env.results),
+        TranscribeStage(env.transcriber, env.results, env.models),
         AnalyseStage(env),
         FinaliseStage(),
     ]

@@ -13,9 +13,11 @@ from typing import Any
 from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
 from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import JobItem, Outcome
+from desktop_app.core.types import ItemStatus, JobItem, Outcome
 from desktop_app.core.untranscribed import NOT_ENGLISH, NOT_ENGLISH_REASON, speech_check, untranscribed_spans, verdict
+from desktop_app.engines.remote_transcriber import RemoteTranscriber, TranscriptBatch
 from desktop_app.engines.transcriber import Transcriber
+from desktop_app.engines.whisper_models import ensure_model, progress_text
 from desktop_app.pipeline.checkpoints import Downloaded, HeardVideo, StoredVideo, Transcribed
 
 
@@ -39,37 +41,97 @@ class TranscribeStage:
 
     key, label, percent = stage_info(StageKey.TRANSCRIBE)
 
-    def __init__(self, transcriber: Transcriber, results: ResultStore) -> None:
-        self.transcriber = transcriber
+    def __init__(self, transcriber: Transcriber | RemoteTranscriber, results: ResultStore, models: Path) -> None:
+        self.shared = transcriber
         self.results = results
+        self.models = models
 
     def run(self, ctx: JobContext) -> None:
-        self.transcriber.warm_up()
-        ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report))
+        """A Whisper model not on this machine is downloaded first, with progress; a job run with its own model
+        (`--whisper-model`) gets a transcriber of its own for its length; a transcription server gets every
+        video the job still needs at once, N uploads in flight."""
+        transcriber = self._for_job(ctx)
+        batch = None
+        try:
+            transcriber.warm_up()
+            if isinstance(transcriber, RemoteTranscriber):
+                batch = transcriber.start_batch(list(self._untranscribed(ctx, transcriber).values()), ctx.token)
+            ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report, transcriber, batch))
+        finally:
+            if batch is not None:
+                batch.close()
+            if transcriber is not self.shared:
+                transcriber.close()
 
-    def transcribe_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Transcribed:
+    def _for_job(self, ctx: JobContext) -> Transcriber | RemoteTranscriber:
+        wanted = ctx.source.params.get("whisper_model")
+        if isinstance(self.shared, RemoteTranscriber) and not wanted:
+            return self.shared
+        name = str(wanted or self.shared.model_name)
+        ensure_model(
+            name, self.models, ctx.token, lambda done, total: ctx.stage_progress(0.0, progress_text(name, done, total))
+        )
+        if name == self.shared.model_name:
+            return self.shared
+        return Transcriber(name, models=self.models)
+
+    def _untranscribed(self, ctx: JobContext, transcriber: RemoteTranscriber) -> dict[str, Path]:
+        """The videos of the ads still to pass this stage that have no stored transcript, one per content."""
+        todo: dict[str, Path] = {}
+        for item in ctx.items():
+            if item.status == ItemStatus.PENDING and not item.done(self.key):
+                for video in Downloaded.of(item).videos:
+                    if (
+                        video.sha256 not in todo
+                        and self.results.transcript(video.sha256, transcriber.model_name) is None
+                    ):
+                        todo[video.sha256] = Path(video.path)
+        return todo
+
+    def transcribe_item(
+        self,
+        ctx: JobContext,
+        item: JobItem,
+        report: ItemReport,
+        transcriber: Transcriber | RemoteTranscriber,
+        batch: TranscriptBatch | None = None,
+    ) -> Transcribed:
         """Raises ItemSkipped (language_unsupported) when no video of the ad has speech the model could transcribe
         and at least one has speech in another language."""
-        videos = tuple(heard(video, self._transcript(ctx, video, report)) for video in Downloaded.of(item).videos)
+        videos = tuple(
+            heard(video, self._transcript(ctx, video, report, transcriber, batch))
+            for video in Downloaded.of(item).videos
+        )
         if any(v.checked == NOT_ENGLISH for v in videos) and not any(v.speech for v in videos):
             raise ItemSkipped(NOT_ENGLISH_REASON, Outcome.LANGUAGE_UNSUPPORTED)
         return Transcribed(videos)
 
-    def _transcript(self, ctx: JobContext, video: StoredVideo, report: ItemReport) -> dict[str, Any]:
-        model = self.transcriber.model_name
+    def _transcript(
+        self,
+        ctx: JobContext,
+        video: StoredVideo,
+        report: ItemReport,
+        transcriber: Transcriber | RemoteTranscriber,
+        batch: TranscriptBatch | None,
+    ) -> dict[str, Any]:
+        model = transcriber.model_name
         transcript = self.results.transcript(video.sha256, model)
-        if transcript is not None and not self._unchecked(transcript):
+        if transcript is not None and not _unchecked(transcriber, transcript):
             return transcript
 
         def progress(seconds: float, duration: float) -> None:
             if duration > 0:
                 report.progress(seconds / duration, f"{seconds:.0f} of {duration:.0f} s")
 
-        transcript = self.transcriber.transcribe(Path(video.path), ctx.token, progress)
+        if batch is not None and batch.has(Path(video.path)):
+            transcript = batch.result(Path(video.path), ctx.token)
+        else:
+            transcript = transcriber.transcribe(Path(video.path), ctx.token, progress)
         self.results.save_transcript(video.sha256, model, transcript)
         return transcript
 
-    def _unchecked(self, transcript: dict[str, Any]) -> bool:
-        """Stored by an English-only model before the language check existed: it may be English nonsense
-        labelled "en", so the video is heard again (a remote transcriber detects languages: never)."""
-        return bool(getattr(self.transcriber, "english_only", False)) and verdict(transcript) is None
+
+def _unchecked(transcriber: Transcriber | RemoteTranscriber, transcript: dict[str, Any]) -> bool:
+    """Stored by an English-only model before the language check existed: it may be English nonsense labelled
+    "en", so the video is heard again (a remote transcriber detects languages: never)."""
+    return bool(getattr(transcriber, "english_only", False)) and verdict(transcript) is None

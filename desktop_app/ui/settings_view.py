@@ -90,6 +90,9 @@ class SettingsView(QWidget):
             "llm_model": self.llm_model,
             "whisper_model": self.whisper_model,
             "parallel_jobs": self.parallel,
+            "transcribe_url": self.transcribe_url,
+            "transcribe_api_key": self.transcribe_key,
+            "transcribe_model": self.transcribe_model,
         }
         self._test: asyncio.Task[Any] | None = None
         self._secrets_shown = False
@@ -138,12 +141,30 @@ class SettingsView(QWidget):
         other = QGroupBox("Transcription and jobs")
         other_form = QFormLayout(other)
         other_form.addRow("Whisper model", self._build_whisper(s))
+        self._build_remote(s, other_form)
         other_form.addRow("Jobs at once", self.parallel)
         folder = QPushButton(str(home))
         folder.setToolTip("Open the data folder")
         folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(home))))
         other_form.addRow("Data folder", folder)
         return other
+
+    def _build_remote(self, s: Settings, form: QFormLayout) -> None:
+        """A transcription server instead of the local model: the way to scale past this machine."""
+        self.transcribe_url = QLineEdit(
+            s.transcribe_url, placeholderText="optional: a transcription server, e.g. http://gpu-box:8000/v1"
+        )
+        self.transcribe_url.setAccessibleName("Transcription server address")
+        self.transcribe_key = QLineEdit()
+        self.transcribe_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.transcribe_key.setAccessibleName("Transcription server API key")
+        self.transcribe_model = QLineEdit(s.transcribe_model)
+        self.transcribe_uploads = QSpinBox(minimum=1, maximum=32, value=s.transcribe_uploads)
+        self.transcribe_uploads.setToolTip("How many files are uploaded at once (a server farm takes several)")
+        form.addRow("Transcription server", self.transcribe_url)
+        form.addRow("Server API key", self.transcribe_key)
+        form.addRow("Server model", self.transcribe_model)
+        form.addRow("Uploads at once", self.transcribe_uploads)
 
     def _build_whisper(self, s: Settings) -> QWidget:
         """The catalogue, any folder chosen before, and Local folder...; one line under it says what the chosen
@@ -220,6 +241,7 @@ class SettingsView(QWidget):
         if not self._secrets_shown:
             self.meta_token.setText(get_secret("meta_token") or "")
             self.llm_api_key.setText(get_secret("llm_api_key") or "")
+            self.transcribe_key.setText(get_secret("transcribe_api_key") or "")
             self._secrets_shown = True
         self._show_model_status()  # a job may have downloaded the model meanwhile
         super().showEvent(event)
@@ -246,11 +268,15 @@ class SettingsView(QWidget):
         s.llm_model = self.llm_model.text().strip() or "gpt-4o-mini"
         s.whisper_model = self.chosen_model
         s.parallel_jobs = self.parallel.value()
+        s.transcribe_url = self.transcribe_url.text().strip()
+        s.transcribe_model = self.transcribe_model.text().strip() or "whisper-1"
+        s.transcribe_uploads = self.transcribe_uploads.value()
         s.save(self.services.paths.settings_file)
         stored = (
             [
                 set_secret("meta_token", self.meta_token.text().strip()),
                 set_secret("llm_api_key", self.llm_api_key.text().strip()),
+                set_secret("transcribe_api_key", self.transcribe_key.text().strip()),
             ]
             if self._secrets_shown
             else [True]  # the fields never showed the secrets: leave them as they are
