@@ -61,6 +61,7 @@ class ResultDetail(QWidget):
         self.header.setText(
             f"<h3>{html.escape(result.page_name or result.ad_id)}</h3>"
             f"Ad {html.escape(result.ad_id)}{link} · analysed by {html.escape(result.analyser)}"
+            + (f" · speech language: {html.escape(result.language)}" if result.language else "")
         )
         self.transcript.clear()
         hook_end = a.hook.end_s

@@ -1,0 +1,34 @@
+"""The analysis and the speech's language: the offline analyser refuses speech it cannot read instead of
+guessing, and what the English-only model left out travels with the analysis as a limitation."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core.context import ItemSkipped
+from desktop_app.core.types import Outcome
+from desktop_app.core.untranscribed import PARTLY_ENGLISH, video_note
+from desktop_app.engines.llm import SYSTEM
+from desktop_app.pipeline.analyse import refuse_other_languages
+from desktop_app.pipeline.checkpoints import HeardVideo
+
+
+def _video(language: str | None, speech: bool = True) -> HeardVideo:
+    return HeardVideo(0, "/x.mp4", "0" * 64, 10, speech=speech, language=language)
+
+
+def test_the_offline_analyser_refuses_speech_in_another_language_in_words() -> None:
+    with pytest.raises(ItemSkipped) as refused:
+        refuse_other_languages((_video("en"), _video("de")))
+    assert refused.value.outcome is Outcome.LANGUAGE_UNSUPPORTED
+    assert refused.value.reason.startswith("This ad's speech is in German, and the offline analyser reads English")
+    refuse_other_languages((_video("en"), _video(None), _video("fr", speech=False)))  # nothing to refuse
+
+
+def test_what_was_not_transcribed_becomes_one_sentence_for_the_analysis() -> None:
+    note = video_note(PARTLY_ENGLISH, ((6.2, 14.4),))
+    assert note == "The speech from 0:06 to 0:14 seems to be in another language and was not transcribed."
+
+
+def test_the_model_answers_in_english_and_quotes_in_the_original() -> None:
+    assert "write your answer in English" in SYSTEM and "in the ad's own language" in SYSTEM
