@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_app.composition import AppServices
 from desktop_app.core.context import ItemSkipped
 from desktop_app.core.types import Outcome
 from desktop_app.core.untranscribed import PARTLY_ENGLISH, video_note
@@ -32,3 +33,17 @@ def test_what_was_not_transcribed_becomes_one_sentence_for_the_analysis() -> Non
 
 def test_the_model_answers_in_english_and_quotes_in_the_original() -> None:
     assert "write your answer in English" in SYSTEM and "in the ad's own language" in SYSTEM
+
+
+def test_the_language_check_is_stored_with_the_transcript_so_videos_are_heard_once(services: AppServices) -> None:
+    from desktop_app.core.untranscribed import verdict
+
+    results, sha = services.results, "a" * 64
+    old = {"text": "nonsense", "segments": [], "language": "en", "duration_s": 9.0}  # stored before the check
+    results.save_transcript(sha, "tiny.en", old)
+    assert verdict(results.transcript(sha, "tiny.en")) is None, "an unchecked transcript is heard again"
+    checked = {**old, "text": "", "language": None, "speech_check": {"verdict": "not_english"}}
+    results.save_transcript(sha, "tiny.en", checked)  # replaces the unchecked one, once
+    assert verdict(results.transcript(sha, "tiny.en")) == "not_english"
+    results.save_transcript(sha, "tiny.en", {**old, "speech_check": {"verdict": "english"}})
+    assert verdict(results.transcript(sha, "tiny.en")) == "not_english", "a checked transcript is kept"

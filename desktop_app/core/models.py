@@ -116,6 +116,8 @@ class VideoRow(Base):
     text: Mapped[str] = mapped_column(Text)
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[float] = mapped_column(Float)
+    # The English-only model's language check (engines/speech_language.py); None before the check existed.
+    speech_check: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class AnalysisRow(Base):

@@ -145,6 +145,7 @@ class ResultStore:
                 "language": row.language,
                 "language_probability": row.language_probability,
                 "duration_s": row.duration_s,
+                "speech_check": row.speech_check,
             }
 
     def save_transcript(self, sha256: str, whisper_model: str, transcript: dict[str, Any]) -> None:
@@ -157,9 +158,16 @@ class ResultStore:
             "text": transcript.get("text") or "",
             "segments": transcript.get("segments") or [],
             "created_at": time.time(),
+            "speech_check": transcript.get("speech_check"),
         }
+        # A transcript stored before the language check existed is replaced, once, by its checked version.
+        changed = {k: v for k, v in values.items() if k not in ("sha256", "whisper_model")}
+        stmt = sqlite_insert(VideoRow).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["sha256", "whisper_model"], set_=changed, where=VideoRow.speech_check.is_(None)
+        )
         with self.db.write() as session:
-            session.execute(sqlite_insert(VideoRow).values(**values).on_conflict_do_nothing())
+            session.execute(stmt)
 
     # ---- analyses ------------------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ from desktop_app.core.untranscribed import DETECTED, ENGLISH, PARTLY_ENGLISH
 from desktop_app.engines.speech_language import Span, check_english, keep_transcribed, speech_spans
 
 SAMPLING_RATE = 16000  # what Whisper listens at
-SEED = 0  # the temperature fallback samples: the same file gives the same transcript every time
+# The temperature fallback samples. Seeded per file, a fresh child hears a file the same way every time; the
+# sampler keeps some state across files, so in a long-lived child the order of the files can still matter.
+SEED = 0
 
 Send = Callable[[tuple[Any, ...]], None]
 
