@@ -25,8 +25,9 @@ from desktop_app.engines.network import (
     RETRYABLE_STATUS,
     RetryableError,
     RetryPolicy,
+    openai_client,
     retry_after_seconds,
-    server_message,
+    server_reason,
 )
 
 PROMPT_VERSION = "llm-3"  # llm-2: all ad-derived text inside one <ad_data> fence; llm-3: the speech's language
@@ -155,15 +156,7 @@ class LLMAnalyser:
 
     def client(self) -> Any:
         if self._client is None:
-            from openai import OpenAI
-
-            # The client's own retries are off: the shared policy retries, and a cancel interrupts it.
-            self._client = OpenAI(
-                base_url=self.base_url,
-                api_key=self.api_key or "not-needed",
-                timeout=self.timeout_s,
-                max_retries=0,
-            )
+            self._client = openai_client(self.base_url, self.api_key, self.timeout_s)
         return self._client
 
     def analyse(
@@ -253,7 +246,7 @@ def _translate(exc: Any, mode: str, analyser: LLMAnalyser) -> Exception:
     """An HTTP error as what the caller does next (retry, next mode, fail the job or the ad), in words;
     the server's own message is scrubbed, since servers echo the key they were sent."""
     status = exc.status_code
-    message = scrub(_error_message(exc))
+    message = scrub(server_reason(exc))
     if status in RETRYABLE_STATUS:
         return RetryableError(f"HTTP {status}: {message}", retry_after_seconds(exc.response.headers.get("retry-after")))
     if (
@@ -273,17 +266,6 @@ def _translate(exc: Any, mode: str, analyser: LLMAnalyser) -> Exception:
             settings_field="llm_model",
         )
     return AdFailed(f"the LLM server refused the request (HTTP {status}): {message}")
-
-
-def _error_message(exc: Any) -> str:
-    """The server's own explanation, never the client's "Error code: 401 - {...}" rendering of it."""
-    found = server_message(exc)
-    if found:
-        return found
-    body = getattr(exc, "body", None)
-    if isinstance(body, str) and body.strip() and "<" not in body:  # a plain-text answer, not an HTML page
-        return " ".join(body.split())[:200]
-    return "the server gave no reason"
 
 
 def _first_problem(exc: Exception) -> str:

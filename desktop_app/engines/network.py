@@ -93,6 +93,25 @@ def server_message(exc: BaseException) -> str | None:
     return None
 
 
+def server_reason(exc: BaseException) -> str:
+    """The server's own explanation, never the client's "Error code: 401 - {...}" rendering of it."""
+    found = server_message(exc)
+    if found:
+        return found
+    body = getattr(exc, "body", None)
+    if isinstance(body, str) and body.strip() and "<" not in body:  # a plain-text answer, not an HTML page
+        return " ".join(body.split())[:200]
+    return "the server gave no reason"
+
+
+def openai_client(base_url: str | None, api_key: str | None, timeout_s: float) -> Any:
+    """A synchronous OpenAI-compatible client with its own retries off: the shared policy retries, and a cancel
+    interrupts it."""
+    from openai import OpenAI
+
+    return OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0)
+
+
 def cancellable(fn: Callable[[], T], token: CancelToken) -> T:
     """Run a blocking outside call on a helper thread; a cancel returns at once and abandons it.
 

@@ -33,8 +33,9 @@ from desktop_app.engines.network import (
     RETRYABLE_STATUS,
     RetryableError,
     RetryPolicy,
+    openai_client,
     retry_after_seconds,
-    server_message,
+    server_reason,
 )
 from desktop_app.engines.parallel import held, run_parallel
 from desktop_app.engines.remote_transcript import merge
@@ -142,15 +143,7 @@ class RemoteTranscriber:
     def _get_client(self) -> Any:
         with self._lock:
             if self._client is None:
-                from openai import OpenAI
-
-                # The client's own retries are off: the shared policy retries, and a cancel interrupts it.
-                self._client = OpenAI(
-                    base_url=self.base_url,
-                    api_key=self.api_key or "not-needed",
-                    timeout=self.timeout_s,
-                    max_retries=0,
-                )
+                self._client = openai_client(self.base_url, self.api_key, self.timeout_s)
             return self._client
 
     def _upload(self, chunk: AudioChunk, token: CancelToken) -> dict[str, Any]:
@@ -196,7 +189,7 @@ class RemoteTranscriber:
         """An HTTP error as what happens next (retry, next format, fail the job or this file), in plain words;
         the server's message is scrubbed, since servers echo the key they were sent."""
         status = exc.status_code
-        message = scrub(_error_message(exc))
+        message = scrub(server_reason(exc))
         log.info("%s answered HTTP %s: %s", WHAT, status, message)
         if status in RETRYABLE_STATUS:
             hint = retry_after_seconds(exc.response.headers.get("retry-after"))
@@ -289,14 +282,3 @@ def _answer(body: str, fmt: str) -> dict[str, Any]:
         log.info("%s answered something other than a transcription: %r", WHAT, scrub(body[:300]))
         raise AdFailed(f"{WHAT} answered something other than a transcription")
     return data
-
-
-def _error_message(exc: Any) -> str:
-    """The server's own explanation, never the client's "Error code: 401 - {...}" rendering of it."""
-    found = server_message(exc)
-    if found:
-        return found
-    body = getattr(exc, "body", None)
-    if isinstance(body, str) and body.strip() and "<" not in body:  # a plain-text answer, not an HTML page
-        return " ".join(body.split())[:200]
-    return "the server gave no reason"
