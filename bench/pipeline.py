@@ -5,7 +5,11 @@ the same model and options in the same run, their ratio (target <= 1.15), time p
 of the app and its transcriber child (target < 600 MB), and cancel latency p95 in each stage
 (target < 1 s). Last line: one JSON object with the figures.
 
-Usage: python bench/pipeline.py [--runs N]
+Then remote transcription through the whole pipeline: a folder job of 12 ads whose transcription goes to a
+loopback OpenAI-compatible server answering each upload after a fixed delay, with 1 and 4 uploads in flight
+(target: 4 in flight at least 3x faster in the transcription stage).
+
+Usage: python bench/pipeline.py [--runs N] [--server-delay S]
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ sys.path.insert(0, str(REPO))
 
 
 from desktop_app.composition import AppServices, open_services, resources_dir  # noqa: E402
+from desktop_app.core.settings import Settings  # noqa: E402
 from desktop_app.core.types import JobStatus, SourceSpec  # noqa: E402
 from desktop_app.core.updates import JobUpdate  # noqa: E402
 from desktop_app.engines.transcriber import resolve_model  # noqa: E402
-from tests.servers import GraphDouble, OpenAIDouble, VideoHost, serve  # noqa: E402
+from tests.servers import GraphDouble, OpenAIDouble, TranscriptionDouble, VideoHost, serve  # noqa: E402
 from tests.test_llm import VALID  # noqa: E402
 
 SAMPLES = resources_dir() / "sample_ads"
@@ -125,6 +130,62 @@ def sample_job(home: Path) -> tuple[float, dict[str, float], int]:
     return elapsed, stages, memory.peak
 
 
+REMOTE_ADS = 12
+
+
+def distinct_videos(folder: Path, count: int) -> Path:
+    """`count` different video files made from the samples (a few trailing bytes each, which players ignore),
+    so the job uploads every one instead of sharing transcripts between identical files."""
+    folder.mkdir(parents=True)
+    samples = sorted(SAMPLES.glob("*.mp4"))
+    for n in range(count):
+        data = samples[n % len(samples)].read_bytes()
+        (folder / f"ad-{n:02d}.mp4").write_bytes(data + bytes(8 + n))
+    return folder
+
+
+def remote_job(home: Path, videos: Path, delay_s: float, in_flight: int) -> dict[str, float]:
+    """A fresh app runs a folder job whose transcription goes to a loopback server: seconds end to end and in
+    the transcription stage, and the most uploads the server saw at once."""
+    server = TranscriptionDouble()
+    server.delay_s = delay_s
+    with serve(server.handle) as url:
+        home.mkdir(parents=True)
+        Settings(transcribe_url=f"{url}/v1", transcribe_uploads=in_flight).save(home / "settings.json")
+        os.environ["AD_ANALYSIS_TRANSCRIBE_KEY"] = "bench-key"
+        with app_in(home) as app:
+            runner = app.make_runner()
+            runner.start()
+            began = time.perf_counter()
+            job_id = app.service.start_analysis(SourceSpec("folder", {"path": str(videos)})).job_id
+            wait_status(app, job_id, {JobStatus.COMPLETED, JobStatus.FAILED})
+            elapsed = time.perf_counter() - began
+            runner.shutdown()
+            job = app.store.get(job_id)
+            assert job.status == JobStatus.COMPLETED and not job.failed_ads, job.error
+            events = [e for e in app.store.events(job_id) if e.kind in ("stage", "completed")]
+    stages = {here.stage: (after.at - here.at).total_seconds() for here, after in itertools.pairwise(events)}
+    return {
+        "job_s": round(elapsed, 2),
+        "transcribe_s": round(stages.get("transcribe", 0.0), 2),
+        "most_at_once": server.most_at_once,
+    }
+
+
+def remote_benchmark(root: Path, delay_s: float) -> dict[str, object]:
+    videos = distinct_videos(root / "remote-videos", REMOTE_ADS)
+    one = remote_job(root / "remote-1", videos, delay_s, 1)
+    four = remote_job(root / "remote-4", videos, delay_s, 4)
+    return {
+        "ads": REMOTE_ADS,
+        "server_delay_s": delay_s,
+        "in_flight_1": one,
+        "in_flight_4": four,
+        "transcribe_speedup_4_vs_1": round(one["transcribe_s"] / four["transcribe_s"], 2),
+        "job_speedup_4_vs_1": round(one["job_s"] / four["job_s"], 2),
+    }
+
+
 def cancel_latency(app: AppServices, source: SourceSpec, stage: str, runs: int) -> list[float]:
     latencies = []
     runner = app.make_runner()
@@ -183,6 +244,7 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement")
+    parser.add_argument("--server-delay", type=float, default=1.0, help="seconds the transcription server takes")
     args = parser.parse_args()
     files = sorted(SAMPLES.glob("*.mp4"))
     for path in files:
@@ -197,6 +259,7 @@ def main() -> None:
             per_stage.append(stages)
             peaks.append(peak)
         cancels = cancel_benchmarks(root, max(5, args.runs))
+        remote = remote_benchmark(root, args.server_delay)
 
     e2e_s, bare_s = statistics.median(e2e), statistics.median(bare)
     stage_names = list(per_stage[0])
@@ -208,6 +271,8 @@ def main() -> None:
         "peak_memory_mb": round(max(peaks) / 1e6, 1),
         "cancel_p95_ms": {name: round(p95(v) * 1000, 1) for name, v in cancels.items()},
         "runs": args.runs,
+        "remote_transcription": remote,
+        "load_average_1min": round(os.getloadavg()[0], 1),
     }
     print(f"Pipeline benchmark ({len(files)} sample ads, median of {args.runs} runs)")
     print(f"  sample job end to end     {figures['sample_job_s']:6.2f} s")
@@ -218,6 +283,13 @@ def main() -> None:
     print(f"  peak memory (app + child) {figures['peak_memory_mb']:6.1f} MB (target < 600)")
     for name, ms in figures["cancel_p95_ms"].items():
         print(f"  cancel p95 in {name:<11} {ms:7.1f} ms (target < 1000)")
+    one, four = remote["in_flight_1"], remote["in_flight_4"]
+    print(f"Remote transcription: a folder job of {remote['ads']} ads, a loopback server taking {args.server_delay} s")
+    print(f"  1 upload in flight        {one['job_s']:6.2f} s job, {one['transcribe_s']:6.2f} s transcribing")
+    print(f"  4 uploads in flight       {four['job_s']:6.2f} s job, {four['transcribe_s']:6.2f} s transcribing")
+    print(f"    (the server saw at most {one['most_at_once']} and {four['most_at_once']} uploads at once)")
+    print(f"  transcription speed-up    {remote['transcribe_speedup_4_vs_1']:6.2f}x (target >= 3)")
+    print(f"  load average (1 min)      {figures['load_average_1min']:6.1f} on {os.cpu_count()} cores")
     print(json.dumps(figures))
 
 

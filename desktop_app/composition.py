@@ -19,6 +19,7 @@ from desktop_app.core.service import JobService
 from desktop_app.core.settings import Settings
 from desktop_app.core.store import JobStore
 from desktop_app.core.updates import Listeners
+from desktop_app.core.visuals import VisualStore
 from desktop_app.core.whisper_catalogue import models_dir
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class AppServices:
     def pipeline(self) -> PipelineEnv:
         """Shared by every job of this process: one transcriber child, one analyser."""
         if self._env is None:
+            from desktop_app.engines.visual_reader import VisualReader
             from desktop_app.pipeline.env import PipelineEnv
 
             self._env = PipelineEnv(
@@ -112,6 +114,8 @@ class AppServices:
                 analyser=make_analyser(self.settings),
                 sample_ads=resources_dir() / "sample_ads",
                 models=self.models,
+                visuals=VisualReader(self.paths.home / "visuals") if self.settings.look_at_videos else None,
+                visual_store=VisualStore(self.db),
             )
         return self._env
 
@@ -151,6 +155,12 @@ class AppServices:
         if self._env is None:
             return
         self._env.analyser = make_analyser(self.settings)
+        if self.settings.look_at_videos and self._env.visuals is None:
+            from desktop_app.engines.visual_reader import VisualReader
+
+            self._env.visuals = VisualReader(self.paths.home / "visuals")
+        elif not self.settings.look_at_videos:
+            self._env.visuals = None
         fresh = make_transcriber(self.settings, self.models)
         if transcriber_identity(fresh) != transcriber_identity(self._env.transcriber):
             self._retired.append(self._env.transcriber)
@@ -159,6 +169,8 @@ class AppServices:
     def close(self) -> None:
         for transcriber in self._retired + ([self._env.transcriber] if self._env else []):
             transcriber.close()
+        if self._env is not None and self._env.visuals is not None:
+            self._env.visuals.close()
         self.db.dispose()
 
 

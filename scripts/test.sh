@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4  # see pyproject.toml
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m pytest "$@"

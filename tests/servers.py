@@ -180,6 +180,7 @@ class VideoHost:
                        resolve and download each extract first, so its third request is the download)
     /limited/NAME      429 Too Many Requests
     /page/NAME         an HTML page with a <video> tag pointing at /v/NAME
+    /carousel/A,B      an HTML page with one <video> tag per name, each pointing at /v/NAME (a carousel ad)
     /nothing           an HTML page with no video
     /stall/NAME        the headers (with the file's Content-Length), then no body until `release` is set
                        (or `stall_s` passes)
@@ -205,6 +206,9 @@ class VideoHost:
         kind, _, name = path.strip("/").partition("/")
         if kind == "page" and name in self.files:
             self._html(request, f'<html><body><h1>Ad</h1><video controls src="/v/{name}"></video></body></html>')
+        elif kind == "carousel":
+            tags = "".join(f'<video controls src="/v/{n}"></video>' for n in name.split(","))
+            self._html(request, f"<html><body><h1>Carousel</h1>{tags}</body></html>")
         elif kind == "nothing":
             self._html(request, "<html><body><img src='/banner.png'><p>An image ad.</p></body></html>")
         elif kind == "limited":

@@ -117,7 +117,8 @@ def test_filters_narrow_every_chart(qtbot: QtBot, window: MainWindow) -> None:
         view.page.setCurrentIndex(view.page.findData("Lumen Skincare"))
     assert view.summary.text().startswith("1 analysed ad video from 1 page")
     hooks = charts_by_key(view)["hooks"].data
-    assert hooks is not None and hooks.categories == ["testimonial"]
+    lumen = next(r for r in window.services.results.summaries() if r.page_name == "Lumen Skincare")
+    assert hooks is not None and hooks.categories == [lumen.hook_type.replace("_", " ")]
     with qtbot.waitSignal(view.refreshed, timeout=10000):
         view.by_page.setCurrentIndex(view.by_page.findData("offers"))
     assert charts_by_key(view)["by_page_offers"].title.text() == "Offers by page"

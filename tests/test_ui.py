@@ -255,6 +255,27 @@ def test_a_finished_card_names_the_ads_that_failed(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: "Ads that failed" in card.details.text(), timeout=2000)
     assert "ad001: Fetch: item ad001 is broken" in card.details.text()
     assert "ad002" in card.details.text() and "2 failed" in card.details.text()
+    assert not card.technical.isVisible() and card.details_button.isVisible()
+    card.details_button.click()
+    qtbot.waitUntil(lambda: "Log files:" in card.technical.toPlainText(), timeout=5000)
+    technical = card.technical.toPlainText()
+    assert "ad001" in technical and "[Errno 104] Connection reset by peer" in technical
+    assert "Errno" not in card.details.text(), "the library's words stay behind the toggle"
+    card.details_button.click()
+    assert not card.technical.isVisible() and card.details_button.text() == "Details"
+
+
+def test_a_failed_job_keeps_its_technical_detail_behind_the_toggle(
+    qtbot: QtBot, window: MainWindow, workload: FileWorkload
+) -> None:
+    workload.fail_job = True
+    window.analysis.start_button.click()
+    card = next(iter(window.analysis.cards.values()))
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.FAILED, timeout=10000)
+    detail = (card.job.result or {})["error"]["detail"]
+    assert detail and detail not in card.details.text()
+    card.details_button.click()
+    qtbot.waitUntil(lambda: detail in card.technical.toPlainText(), timeout=5000)
 
 
 def test_the_stage_breakdown_follows_stage_keys_not_labels(qtbot: QtBot) -> None:

@@ -31,6 +31,7 @@ class FileMade:
 
     file: str
     outcome: Outcome | None = None
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file}
@@ -74,7 +75,7 @@ class ItemFiles:
             report.progress((step + 1) / 4)
         index = int(item.data["index"])
         if index in self.fail:
-            raise AdFailed(f"item {item.key} is broken")
+            raise AdFailed(f"item {item.key} is broken") from OSError(104, "Connection reset by peer")
         if index in self.skip:
             raise ItemSkipped("no video", Outcome.NO_VIDEO)
         target = ctx.workdir / f"{item.key}.{self.key}"
@@ -90,7 +91,11 @@ class FailJob:
     percent = 80.0
 
     def run(self, ctx: JobContext) -> None:
-        raise JobError("The access token is invalid", settings_field="meta_token")
+        raise JobError(
+            "The access token is invalid",
+            settings_field="meta_token",
+            detail='HTTP 400 from /ads_archive: {"error": {"code": 190, "error_subcode": 463}}',
+        )
 
 
 @dataclass

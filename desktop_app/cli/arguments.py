@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="show one job")
     status.add_argument("job_id")
-    status.add_argument("--json", action="store_true")
+    shown = status.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true")
+    shown.add_argument(
+        "--details", action="store_true", help="the technical detail behind its problems (errors, tracebacks, logs)"
+    )
 
     jobs = sub.add_parser("jobs", help="the most recent jobs")
     jobs.add_argument("--limit", type=int, default=20)

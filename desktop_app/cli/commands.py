@@ -17,6 +17,7 @@ from desktop_app.composition import AppServices, open_services
 from desktop_app.core.db import DatabaseTooNewError
 from desktop_app.core.db_health import DatabaseUnusableError
 from desktop_app.core.export import job_report, write_csv
+from desktop_app.core.job_details import technical_details
 from desktop_app.core.logs import configure_logging
 from desktop_app.core.paths import DataFolderError
 from desktop_app.core.runner import StagesFactory
@@ -78,7 +79,11 @@ def run(app: AppServices, args: argparse.Namespace, stages: StagesFactory | None
 
 def status(app: AppServices, args: argparse.Namespace, _stages: StagesFactory | None) -> int:
     job = app.service.status(args.job_id)
-    print(json.dumps(job.to_dict(), indent=2) if args.json else describe(job))
+    if args.details:
+        items, events = app.service.items(job.job_id), app.service.events(job.job_id)
+        print(technical_details(job, items, events, app.paths.logs))
+    else:
+        print(json.dumps(job.to_dict(), indent=2) if args.json else describe(job))
     return EXIT_OK
 
 

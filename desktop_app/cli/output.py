@@ -51,6 +51,7 @@ def describe(job: Job) -> str:
     ]
     if job.error:
         lines.append(f"  error:    {job.error}")
+        lines.append(f"  details:  ad-analysis status {job.job_id[:8]} --details")
     if job.failed_ads:
         lines.append(
             f"  warning:  {job.failed_ads} ad{'s' if job.failed_ads > 1 else ''} failed; "

@@ -72,6 +72,7 @@ class Source:
     snippet: str  # hits between HIT_START and HIT_END
     data: dict[str, Any] = field(default_factory=dict)
     cited: bool = False
+    language: str | None = None  # of the ad's speech, shown with the citation
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +82,7 @@ class Source:
             "page_name": self.page_name,
             "snippet": self.snippet,
             "cited": self.cited,
+            "language": self.language,
         }
 
     @classmethod
@@ -92,6 +94,7 @@ class Source:
             page_name=str(data.get("page_name") or ""),
             snippet=str(data.get("snippet") or ""),
             cited=bool(data.get("cited")),
+            language=data.get("language"),
         )
 
 
@@ -235,6 +238,7 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
             "ad_id": ad_id,
             "started_running": result.delivery_start,
             "ad_copy": ad_copy(result.metadata),
+            "speech_language": result.language,
             "transcript": transcript,
             "analysis": {
                 "summary": a.summary,
@@ -247,7 +251,15 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
             },
         }
         sources.append(
-            Source(number, analysis_id, ad_id, result.page_name or "", snippet or _opening(result.transcript), data)
+            Source(
+                number,
+                analysis_id,
+                ad_id,
+                result.page_name or "",
+                snippet or _opening(result.transcript),
+                data,
+                language=result.language,
+            )
         )
     return sources
 

@@ -59,9 +59,15 @@ class ClaimedStore:
         self._store.begin_item(job_id, key, stage_key, claim=self.claim)
 
     def checkpoint_item(
-        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], outcome: Outcome | None = None
+        self,
+        job_id: str,
+        key: str,
+        stage_key: str,
+        data: dict[str, Any],
+        outcome: Outcome | None = None,
+        reason: str | None = None,
     ) -> JobItem:
-        return self._store.checkpoint_item(job_id, key, stage_key, data, outcome, claim=self.claim)
+        return self._store.checkpoint_item(job_id, key, stage_key, data, outcome, reason, claim=self.claim)
 
     def end_item(self, job_id: str, key: str, stage_key: str, outcome: Outcome, reason: str) -> JobItem:
         return self._store.end_item(job_id, key, stage_key, outcome, reason, claim=self.claim)

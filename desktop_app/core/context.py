@@ -78,10 +78,14 @@ class ItemSkipped(Exception):
 class Checkpoint(Protocol):
     """What an item-stage hands the next one (a frozen dataclass per stage, stored as JSON).
 
-    `outcome` is set by the stage that ends the item (the analysis), None before."""
+    `outcome` is set by the stage that ends the item (the analysis), None before; `reason` is what people
+    should read about how it ended, if anything."""
 
     @property
     def outcome(self) -> Outcome | None: ...
+
+    @property
+    def reason(self) -> str | None: ...
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -180,7 +184,13 @@ class ItemStore(Protocol):
     def begin_item(self, job_id: str, key: str, stage_key: str) -> None: ...
 
     def checkpoint_item(
-        self, job_id: str, key: str, stage_key: str, data: dict[str, Any], outcome: Outcome | None = None
+        self,
+        job_id: str,
+        key: str,
+        stage_key: str,
+        data: dict[str, Any],
+        outcome: Outcome | None = None,
+        reason: str | None = None,
     ) -> JobItem: ...
 
     def end_item(self, job_id: str, key: str, stage_key: str, outcome: Outcome, reason: str) -> JobItem: ...
@@ -310,7 +320,9 @@ class JobContext:
                 changed = self._fail_item(item, stage, exc)
             else:
                 data = output.to_dict()
-                changed = self._store.checkpoint_item(self.job_id, item.key, stage.key, data, output.outcome)
+                changed = self._store.checkpoint_item(
+                    self.job_id, item.key, stage.key, data, output.outcome, output.reason
+                )
             self._sink.item_changed(changed)
             done += 1
         self.stage_progress(1.0, f"{stage.label} ({len(live)}/{len(live)})")
@@ -320,6 +332,10 @@ class JobContext:
         error, so people read one plain sentence and the technical detail goes to the job's log."""
         if isinstance(exc, AdFailed):
             reason = f"{stage.label}: {scrub(exc.reason)}"
+            cause = exc.__cause__ or exc.__context__
+            if cause is not None:  # the library's own words, for the Details toggle
+                detail = "".join(traceback.format_exception_only(cause)).strip()
+                self._store.add_event(self.job_id, "detail", scrub(detail), stage.key, item.key)
         else:
             log.error("%s failed for ad %s", stage.label, item.key, exc_info=exc)
             detail = "".join(traceback.format_exception(exc))

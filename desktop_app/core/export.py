@@ -19,7 +19,7 @@ CSV_COLUMNS = [
     "ad_id", "video_index", "page_name", "delivery_start", "library_url", "hook_type", "hook_text",
     "within_first_3s", "cta_type", "cta_text", "offer_present", "offer_types", "angle", "tone",
     "hook_strength", "clarity", "value_prop", "offer_strength", "cta_strength", "emotional_pull", "overall",
-    "confidence", "analyser", "model", "transcript",
+    "confidence", "analyser", "model", "language", "transcript",
 ]  # fmt: skip
 
 
@@ -113,6 +113,7 @@ def csv_row(row: AdResult) -> dict[str, Any]:
         "confidence": scores.confidence,
         "analyser": row.analyser,
         "model": row.model or "",
+        "language": row.language or "",
         "transcript": row.transcript,
     }
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from desktop_app.core.results import ad_copy
+from desktop_app.core.visuals import screen_lines
 
 HOOK_WINDOW_S = 3.0
 
@@ -38,6 +39,10 @@ class AdInput:
     days_running: int | None
     eu_total_reach: int | None
     extras: dict[str, Any] = field(default_factory=dict)
+    # On-screen text read from the keyframes ({"time_s", "text", "height_share"}), and pacing computed from the
+    # frames ({"cuts", "cuts_per_10s", "average_shot_s"}); empty when the video was not looked at.
+    screen_text: list[dict[str, Any]] = field(default_factory=list)
+    pacing: dict[str, float] = field(default_factory=dict)
 
     @property
     def transcript_hash(self) -> str:
@@ -113,8 +118,10 @@ def build_input(
     metadata: dict[str, Any],
     transcript: dict[str, Any],
     today: date | None = None,
+    visuals: dict[str, Any] | None = None,
 ) -> AdInput:
     segments = list(transcript.get("segments") or [])
+    seen = visuals or {}
     reach = metadata.get("eu_total_reach")
     return AdInput(
         ad_id=ad_id,
@@ -129,4 +136,7 @@ def build_input(
         words_per_minute=words_per_minute(segments),
         days_running=days_running(metadata.get("ad_delivery_start_time"), metadata.get("ad_delivery_stop_time"), today),
         eu_total_reach=int(reach) if isinstance(reach, int | float | str) and str(reach).isdigit() else None,
+        screen_text=screen_lines(visuals),
+        extras={"ocr": seen["ocr"]} if seen.get("ocr") else {},
+        pacing={k: float(seen[k]) for k in ("cuts", "cuts_per_10s", "average_shot_s") if seen.get(k) is not None},
     )

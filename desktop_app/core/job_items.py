@@ -140,11 +140,12 @@ class JobItems:
         stage_key: str,
         data: dict[str, Any],
         outcome: Outcome | None = None,
+        reason: str | None = None,
         *,
         claim: Claim | None = None,
     ) -> JobItem:
-        """Record that one item finished one stage (with an outcome, the item is over); this commit is what
-        makes the stage never repeat."""
+        """Record that one item finished one stage (with an outcome, the item is over, and `reason` is what
+        people read about it); this commit is what makes the stage never repeat."""
         with self.db.write() as session:
             hold(session, claim, job_id)
             row = _item_row(session, job_id, key)
@@ -152,6 +153,8 @@ class JobItems:
             if outcome is not None:
                 row.status = outcome.status.value
                 row.outcome = outcome.value
+            if reason is not None:
+                row.error = scrub(reason)
             row.active_stage = None
             row.crashes = 0
             row.updated_at = time.time()

@@ -120,6 +120,17 @@ class VideoRow(Base):
     speech_check: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
+class VisualRow(Base):
+    """What a video shows, by content hash (looked at once, like transcripts): keyframes, the poster, pacing
+    and the on-screen text read from the keyframes."""
+
+    __tablename__ = "visuals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class AnalysisRow(Base):
     """One ad video's analysis. The unique key is the spec's cache key."""
 

@@ -73,6 +73,9 @@ class ResultSummary:
     hook_strength: int
     delivery_start: str
     analyser: str
+    video_index: int = 0
+    videos_in_ad: int = 1  # a carousel's videos are analysed one by one, each shown under its ad
+    copy_only: bool = False  # no usable video: analysed from the ad's copy
 
 
 class ResultStore:
@@ -296,13 +299,15 @@ class ResultStore:
         """Every analysed ad video, newest first, from the summary columns (no documents or transcripts loaded)."""
         rows = self._sql(
             "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''), a.hook_type, a.cta_type, a.offer_types,"
-            " a.overall_score, a.hook_score, coalesce(d.delivery_start, ''), a.analyser"
+            " a.overall_score, a.hook_score, coalesce(d.delivery_start, ''), a.analyser, a.video_index,"
+            " count(*) OVER (PARTITION BY a.ad_id, a.job_id), a.video_path IS NULL AND a.whisper_model IS NULL"
             " FROM analyses a JOIN ads d ON d.ad_id = a.ad_id ORDER BY a.id DESC"
         )
         return [
             ResultSummary(
                 int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or "none"), str(r[5] or "none"),
                 json.loads(r[6] or "[]"), int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
+                int(r[11]), int(r[12]), bool(r[13]),
             )
             for r in rows
         ]  # fmt: skip

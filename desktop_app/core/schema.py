@@ -40,7 +40,7 @@ Beat = Literal["hook", "problem", "agitate", "solution", "mechanism", "proof", "
 
 class Evidence(Strict):
     quote: str
-    source: Literal["transcript", "ad_copy"]
+    source: Literal["transcript", "ad_copy", "on_screen"]
     timestamp_s: float | None
 
 
@@ -102,11 +102,14 @@ class Tone(Strict):
     descriptors: list[str]
 
 
+InferredFrom = Literal["transcript_only", "transcript_and_copy", "transcript_copy_and_frames", "copy_only"]
+
+
 class FormatStyle(Strict):
     format: str
     production_level: str
     speaker: str
-    inferred_from: Literal["transcript_only", "transcript_and_copy"]
+    inferred_from: InferredFrom
 
 
 class StructureBeat(Strict):

@@ -32,6 +32,9 @@ class Settings:
     transcribe_url: str = ""
     transcribe_model: str = "whisper-1"
     transcribe_uploads: int = 4
+    # Look at the videos too: keyframes, a poster, pacing and the on-screen text (offers and CTAs are often
+    # only on screen); off, the videos are only listened to.
+    look_at_videos: bool = True
 
     @classmethod
     def load(cls, path: Path) -> Settings:

@@ -99,7 +99,7 @@ def translate(exc: Exception, url: str, downloading: bool = False) -> Exception:
     log.info("yt-dlp failed on %s: %s", url, text)
     lowered = text.lower()
     if "no video formats found" in lowered:
-        return ItemSkipped("no video (image-only ad)", Outcome.NO_VIDEO)
+        return ItemSkipped("this ad has no video (an image ad)", Outcome.NO_VIDEO)
     if "unable to extract ad data" in lowered:
         return AdFailed(
             f"Facebook changed its Ad Library page; yt-dlp {yt_dlp_version()} cannot read it. Update yt-dlp."

@@ -4,15 +4,19 @@ or the offline heuristic one), reusing cached analyses by the spec's cache key."
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
-from desktop_app.core.facts import build_input
-from desktop_app.core.schema import SCHEMA_VERSION
+from desktop_app.core.facts import AdInput, build_input
+from desktop_app.core.language_names import language_name
+from desktop_app.core.schema import SCHEMA_VERSION, AdAnalysis
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem, Outcome
 from desktop_app.core.untranscribed import video_note
+from desktop_app.core.visuals import OCR_UNAVAILABLE
 from desktop_app.pipeline.checkpoints import Analysed, HeardVideo, Transcribed
 from desktop_app.pipeline.env import PipelineEnv
+from desktop_app.pipeline.missing_video import COPY_ONLY_LIMITATION, copy_only_reason
 
 
 class AnalyseStage:
@@ -25,55 +29,78 @@ class AnalyseStage:
         ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report))
 
     def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Analysed:
+        transcribed = Transcribed.of(item)
+        if not transcribed.videos:
+            return self.analyse_copy(ctx, item, report, transcribed.missing or "this ad has no video")
         analyser = self.env.analyser
-        key = analyser.key
         model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)  # as transcribed
         ids = []
         reanalyse = bool(ctx.source.params.get("reanalyse"))
-        videos = Transcribed.of(item).videos
-        if key.analyser == "heuristic":
+        videos = transcribed.videos
+        if analyser.key.analyser == "heuristic":
             refuse_other_languages(videos)
+        partial = f"Not every video of this ad could be used: {transcribed.missing}." if transcribed.missing else None
         for video in videos:
             transcript = self.env.results.transcript(video.sha256, model) or {"text": "", "segments": []}
-            ad = build_input(item.key, video.index, item.data["ad"], transcript)
+            seen = self.env.visual_store.get(video.sha256) if self.env.visual_store else None
+            ad = build_input(item.key, video.index, item.data["ad"], transcript, visuals=seen)
             began = time.monotonic()
             cached = (
                 None
                 if reanalyse
-                else self.env.results.cached_analysis(item.key, video.index, ad.transcript_hash, key, video.sha256)
+                else self.env.results.cached_analysis(
+                    item.key, video.index, ad.transcript_hash, analyser.key, video.sha256
+                )
             )
             usage = None
             if cached is None:
                 cached, usage = analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
-            note = video_note(video.checked, video.untranscribed)
-            if note and note not in cached.scores.limitations:  # what the analysis did not hear, said with it
-                cached.scores.limitations.append(note)
-            ids.append(
-                self.env.results.save_analysis(
-                    ad_id=item.key,
-                    video_index=video.index,
-                    job_id=ctx.job_id,
-                    video_path=video.path,
-                    video_sha256=video.sha256,
-                    whisper_model=model,
-                    transcript=ad.transcript,
-                    transcript_hash=ad.transcript_hash,
-                    key=key,
-                    schema_version=SCHEMA_VERSION,
-                    analysis=cached,
-                    usage=usage,
-                    seconds=round(time.monotonic() - began, 3),
-                )
-            )
+            unread = (seen or {}).get("ocr") if (seen or {}).get("ocr") == OCR_UNAVAILABLE else None
+            for note in (video_note(video.checked, video.untranscribed), partial, unread):
+                if note and note not in cached.scores.limitations:  # what the analysis did not hear, said with it
+                    cached.scores.limitations.append(note)
+            ids.append(self._save(ctx, ad, cached, usage, began, video))
         spoken = any(video.speech for video in videos)
-        return Analysed(tuple(ids), (Outcome.ANALYSED if spoken else Outcome.NO_SPEECH).value)
+        return Analysed(tuple(ids), (Outcome.ANALYSED if spoken else Outcome.NO_SPEECH).value, partial)
 
+    def analyse_copy(self, ctx: JobContext, item: JobItem, report: ItemReport, missing: str) -> Analysed:
+        """An ad without a usable video, analysed from the copy Meta gave (never from the cache: a video
+        analysis of the same ad must not stand in for it, nor it for one)."""
+        if self.env.analyser.key.analyser == "heuristic":
+            refuse_other_copy_languages(item.data["ad"])
+        ad = build_input(item.key, 0, item.data["ad"], {"text": "", "segments": []})
+        ad.extras["video_missing"] = missing
+        began = time.monotonic()
+        analysis, usage = self.env.analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
+        analysis.scores.limitations.append(COPY_ONLY_LIMITATION)
+        analysis_id = self._save(ctx, ad, analysis, usage, began, None)
+        return Analysed((analysis_id,), Outcome.COPY_ONLY.value, copy_only_reason(missing))
 
-LANGUAGES = {
-    "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch", "pl": "Polish",
-    "pt": "Portuguese", "sv": "Swedish", "da": "Danish", "fi": "Finnish", "cs": "Czech", "ro": "Romanian",
-    "hu": "Hungarian", "el": "Greek", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian", "ja": "Japanese",
-}  # fmt: skip
+    def _save(
+        self,
+        ctx: JobContext,
+        ad: AdInput,
+        analysis: AdAnalysis,
+        usage: dict[str, Any] | None,
+        began: float,
+        video: HeardVideo | None,
+    ) -> int:
+        model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)
+        return self.env.results.save_analysis(
+            ad_id=ad.ad_id,
+            video_index=ad.video_index,
+            job_id=ctx.job_id,
+            video_path=video.path if video else None,
+            video_sha256=video.sha256 if video else None,
+            whisper_model=model if video else None,
+            transcript=ad.transcript,
+            transcript_hash=ad.transcript_hash,
+            key=self.env.analyser.key,
+            schema_version=SCHEMA_VERSION,
+            analysis=analysis,
+            usage=usage,
+            seconds=round(time.monotonic() - began, 3),
+        )
 
 
 def refuse_other_languages(videos: tuple[HeardVideo, ...]) -> None:
@@ -81,9 +108,21 @@ def refuse_other_languages(videos: tuple[HeardVideo, ...]) -> None:
     and says what would analyse it, instead of guessing from words it cannot read."""
     other = next((v.language for v in videos if v.speech and v.language and v.language != "en"), None)
     if other is not None:
-        name = LANGUAGES.get(other, f"another language ({other})")
+        name = language_name(other)
         raise ItemSkipped(
             f"This ad's speech is in {name}, and the offline analyser reads English only: set up an AI model in "
             "Settings to analyse it. The transcript is kept.",
+            Outcome.LANGUAGE_UNSUPPORTED,
+        )
+
+
+def refuse_other_copy_languages(metadata: dict[str, Any]) -> None:
+    """The same for an ad analysed from its copy: Meta names the languages the ad was written in."""
+    languages = [str(code) for code in metadata.get("languages") or []]
+    if languages and "en" not in languages:
+        name = language_name(languages[0])
+        raise ItemSkipped(
+            f"This ad has no usable video and its copy is in {name}, and the offline analyser reads English only: "
+            "set up an AI model in Settings to analyse it.",
             Outcome.LANGUAGE_UNSUPPORTED,
         )

@@ -13,6 +13,7 @@ class _Stored:
     """JSON round trip shared by the checkpoint dataclasses (their fields are JSON values or tuples)."""
 
     outcome: Outcome | None = None
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload, no-any-return]
@@ -65,45 +66,59 @@ class HeardVideo(StoredVideo):
         object.__setattr__(self, "untranscribed", tuple((float(s), float(e)) for s, e in self.untranscribed))
 
 
-def _videos(item: JobItem, stage_key: str, kind: type[V]) -> tuple[V, ...]:
-    """The videos an earlier item-stage checkpointed, read back typed."""
-    return tuple(kind.from_dict(v) for v in item.checkpoints[stage_key]["videos"])
+def _videos(item: JobItem, stage_key: str, kind: type[V]) -> tuple[tuple[V, ...], str | None]:
+    """The videos an earlier item-stage checkpointed, read back typed, and why some could not be used."""
+    stored = item.checkpoints[stage_key]
+    return tuple(kind.from_dict(v) for v in stored["videos"]), stored.get("missing")
+
+
+# `missing` says in words why some or all of an ad's videos could not be used (an image ad, a video host that
+# could not be reached): an ad whose copy Meta gave is still analysed, from what is left.
 
 
 @dataclass(frozen=True)
 class Resolved(_Stored):
     videos: tuple[VideoSource, ...]
+    missing: str | None = None
 
     @classmethod
     def of(cls, item: JobItem) -> Resolved:
-        return cls(_videos(item, "resolve", VideoSource))
+        return cls(*_videos(item, "resolve", VideoSource))
 
 
 @dataclass(frozen=True)
 class Downloaded(_Stored):
     videos: tuple[StoredVideo, ...]
+    missing: str | None = None
 
     @classmethod
     def of(cls, item: JobItem) -> Downloaded:
-        return cls(_videos(item, "download", StoredVideo))
+        return cls(*_videos(item, "download", StoredVideo))
 
 
 @dataclass(frozen=True)
 class Transcribed(_Stored):
     videos: tuple[HeardVideo, ...]
+    missing: str | None = None
 
     @classmethod
     def of(cls, item: JobItem) -> Transcribed:
-        return cls(_videos(item, "transcribe", HeardVideo))
+        return cls(*_videos(item, "transcribe", HeardVideo))
 
 
 @dataclass(frozen=True)
 class Analysed(_Stored):
-    """The last item-stage: the stored analyses, and how the ad ended."""
+    """The last item-stage: the stored analyses, how the ad ended, and what people should know about it
+    (a copy-only analysis says why the video was missing)."""
 
     analyses: tuple[int, ...]
     ended: str = Outcome.ANALYSED.value
+    note: str | None = None
 
     @property
     def outcome(self) -> Outcome:  # type: ignore[override]
         return Outcome(self.ended)
+
+    @property
+    def reason(self) -> str | None:  # type: ignore[override]
+        return self.note

@@ -17,6 +17,7 @@ from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus, JobItem, Outcome
 from desktop_app.engines.ytdlp import SOCKET_TIMEOUT_S, base_options, stopped_error, translate
 from desktop_app.pipeline.checkpoints import Downloaded, Resolved, StoredVideo, VideoSource
+from desktop_app.pipeline.missing_video import joined, missing_or_raise, why_missing
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +148,22 @@ class DownloadStage:
         ctx.each_item(lambda item, report: self.download_item(ctx, media, item, report))
 
     def download_item(self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport) -> Downloaded:
-        out = []
-        for video in Resolved.of(item).videos:
-            path = self.fetch(ctx, media, item, video, report)
+        """The ad's videos on disk. A carousel that loses some videos goes on with the rest, an ad with copy
+        goes on with none, saying why; an ad left with nothing fails with its video's error."""
+        resolved = Resolved.of(item)
+        out: list[StoredVideo] = []
+        missing = [resolved.missing] if resolved.missing else []
+        count = len(resolved.videos)
+        for video in resolved.videos:
+            try:
+                path = self.fetch(ctx, media, item, video, report)
+            except AdFailed as failed:
+                if not out and video is resolved.videos[-1]:  # nothing of this ad could be fetched
+                    missing_or_raise(item, failed)
+                missing.append(why_missing(failed, f"video {video.index + 1} of {count}" if count > 1 else "the video"))
+                continue
             out.append(StoredVideo(video.index, str(path), sha256_of(path), path.stat().st_size))
-        return Downloaded(tuple(out))
+        return Downloaded(tuple(out), joined(missing))
 
     def fetch(self, ctx: JobContext, media: Path, item: JobItem, video: VideoSource, report: ItemReport) -> Path:
         if video.path is not None:

@@ -1,4 +1,5 @@
-"""What the stages share across jobs: settings, the results store, the transcriber and the analyser."""
+"""What the stages share across jobs: settings, the results store, the transcriber, the visual reader and the
+analyser."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from desktop_app.core.facts import AdInput
 from desktop_app.core.results import AnalyserKey, ResultStore
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.settings import Settings
+from desktop_app.core.visuals import VisualStore
 from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
+from desktop_app.engines.visual_reader import VisualReader
 
 
 class Analyser(Protocol):
@@ -35,3 +38,5 @@ class PipelineEnv:
     analyser: Analyser
     sample_ads: Path
     models: Path  # downloaded Whisper models (the data folder's models/)
+    visuals: VisualReader | None = None  # None: the videos are only listened to (Settings)
+    visual_store: VisualStore | None = None

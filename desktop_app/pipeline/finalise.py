@@ -11,6 +11,7 @@ from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
 
 # How each outcome other than analysed reads in the job's one-line summary, in this order.
 SUMMARY_PHRASES = (
+    (Outcome.COPY_ONLY, "from their copy only (no usable video)"),
     (Outcome.ALREADY_ANALYSED, "already analysed"),
     (Outcome.NO_VIDEO, "without video"),
     (Outcome.FAILED, "failed"),
@@ -33,6 +34,7 @@ class FinaliseStage:
             "skipped": sum(n for o, n in outcomes.items() if o is not None and o.status is ItemStatus.SKIPPED),
             "failed": outcomes[Outcome.FAILED],
             "no_speech": outcomes[Outcome.NO_SPEECH],
+            "copy_only": outcomes[Outcome.COPY_ONLY],
             "outcomes": {str(outcome): n for outcome, n in outcomes.items() if outcome is not None},
         }
         ctx.result.update(summary)

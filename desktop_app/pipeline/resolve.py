@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop_app.core.context import AdFailed, CancelToken, ItemReport, JobContext
+from desktop_app.core.context import AdFailed, CancelToken, ItemReport, ItemSkipped, JobContext
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import JobItem
+from desktop_app.core.types import JobItem, Outcome
 from desktop_app.engines.ytdlp import SOCKET_TIMEOUT_S, base_options, stopped_error, translate
 from desktop_app.pipeline.checkpoints import Resolved, VideoSource
+from desktop_app.pipeline.missing_video import missing_or_raise
 
 
 class NotAWebAddress(AdFailed, ValueError):
@@ -76,4 +77,10 @@ class ResolveStage:
             if missing:
                 raise AdFailed(f"video file not found: {missing[0]}")
             return Resolved(tuple(VideoSource(i, path=p) for i, p in enumerate(local)))
-        return Resolved(tuple(extract(str(item.data["url"]), ctx.token, self.socket_timeout_s)))
+        try:
+            videos = extract(str(item.data["url"]), ctx.token, self.socket_timeout_s)
+            if not videos:
+                raise ItemSkipped("this ad has no video", Outcome.NO_VIDEO)
+        except (AdFailed, ItemSkipped) as error:  # an ad Meta gave copy for is analysed from it
+            return Resolved((), missing=missing_or_raise(item, error))
+        return Resolved(tuple(videos))

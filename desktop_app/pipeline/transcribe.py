@@ -1,5 +1,6 @@
 """Stage 6 (65 %): transcribe each downloaded video once per content hash and model, through the
-transcriber engine (a child process).
+transcriber engine (a child process), while the same videos are looked at (keyframes, on-screen text) on a
+thread beside it: the two share the machine's cores instead of taking turns.
 
 An English-only model cannot transcribe other languages: an ad whose speech is not in English ends here as
 `language_unsupported` (its transcript is stored all the same), and the spans of an ad that is only partly in
@@ -19,6 +20,7 @@ from desktop_app.engines.remote_transcriber import RemoteTranscriber, Transcript
 from desktop_app.engines.transcriber import Transcriber
 from desktop_app.engines.whisper_models import ensure_model, progress_text
 from desktop_app.pipeline.checkpoints import Downloaded, HeardVideo, StoredVideo, Transcribed
+from desktop_app.pipeline.looking import Looking, look_beside
 
 
 def heard(video: StoredVideo, transcript: dict[str, Any]) -> HeardVideo:
@@ -41,10 +43,17 @@ class TranscribeStage:
 
     key, label, percent = stage_info(StageKey.TRANSCRIBE)
 
-    def __init__(self, transcriber: Transcriber | RemoteTranscriber, results: ResultStore, models: Path) -> None:
+    def __init__(
+        self,
+        transcriber: Transcriber | RemoteTranscriber,
+        results: ResultStore,
+        models: Path,
+        looking: Looking | None = None,
+    ) -> None:
         self.shared = transcriber
         self.results = results
         self.models = models
+        self.looking = looking  # the videos' frames and on-screen text, read beside the transcription
 
     def run(self, ctx: JobContext) -> None:
         """A Whisper model not on this machine is downloaded first, with progress; a job run with its own model
@@ -98,13 +107,15 @@ class TranscribeStage:
     ) -> Transcribed:
         """Raises ItemSkipped (language_unsupported) when no video of the ad has speech the model could transcribe
         and at least one has speech in another language."""
-        videos = tuple(
-            heard(video, self._transcript(ctx, video, report, transcriber, batch))
-            for video in Downloaded.of(item).videos
-        )
+        downloaded = Downloaded.of(item)
+        with look_beside(self.looking, downloaded.videos, ctx.token) as seen:
+            videos = tuple(
+                heard(video, self._transcript(ctx, video, report, transcriber, batch)) for video in downloaded.videos
+            )
+            seen.wait()
         if any(v.checked == NOT_ENGLISH for v in videos) and not any(v.speech for v in videos):
             raise ItemSkipped(NOT_ENGLISH_REASON, Outcome.LANGUAGE_UNSUPPORTED)
-        return Transcribed(videos)
+        return Transcribed(videos, downloaded.missing)
 
     def _transcript(
         self,

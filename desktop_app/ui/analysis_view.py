@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.job_details import technical_details
 from desktop_app.core.source_rules import country_problem, is_ad_id, url_list_problems
 from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import META_COVERAGE_NOTE, ItemStatus, Job, JobStatus, SourceError, SourceSpec
@@ -284,6 +285,7 @@ class AnalysisView(QWidget):
             card.retry_requested.connect(self.retry)
             card.close_requested.connect(self.close_card)
             card.settings_requested.connect(self.settings_requested)
+            card.details_requested.connect(self._load_details)
             self.cards_box.insertWidget(0, card)
             card.show()  # now, not on the next turn as a layout would
             self.cards[job.job_id] = card
@@ -318,6 +320,21 @@ class AnalysisView(QWidget):
                 card.set_failed_ads(ads)
 
         run_in_background(failed, show, lambda _error: None, self)
+
+    def _load_details(self, job_id: str) -> None:
+        """The technical details behind a card's problems, read on a pool thread."""
+        service, logs = self.services.service, self.services.paths.logs
+
+        def read() -> str:
+            job = service.status(job_id)
+            return technical_details(job, service.items(job_id), service.events(job_id), logs)
+
+        def show(text: str) -> None:
+            card = self.cards.get(job_id)
+            if card is not None:
+                card.set_technical_details(text)
+
+        run_in_background(read, show, lambda _error: show(f"The details could not be read; see {logs}."), self)
 
     def retry(self, job_id: str) -> None:
         queued = self.services.service.retry(job_id)

@@ -7,6 +7,7 @@ import html
 import re
 
 from desktop_app.core.chat import CITATION, ChatMessage, MessageStatus, Source
+from desktop_app.core.language_names import language_name
 from desktop_app.core.search_index import HIT_END, HIT_START
 from desktop_app.ui.style import GRAY, RED
 
@@ -80,7 +81,7 @@ def _sources_html(sources: list[Source], streaming: bool) -> str:
     rest = [s for s in sources if not s.cited]
 
     def item(s: Source) -> str:
-        return f"<a href='ad:{s.analysis_id}'>[{s.number}] {html.escape(s.page_name or s.ad_id)}</a>"
+        return f"<a href='ad:{s.analysis_id}'>[{s.number}] {html.escape(s.page_name or s.ad_id)}</a>{spoken(s)}"
 
     if streaming or not cited:
         return f"<p class='muted'>Ads given to the model: {', '.join(item(s) for s in sources)}</p>"
@@ -88,12 +89,19 @@ def _sources_html(sources: list[Source], streaming: bool) -> str:
     return f"<p class='muted'>Cited: {', '.join(item(s) for s in cited)}{also}</p>"
 
 
+def spoken(source: Source) -> str:
+    """The speech's language beside a passage, when it is not English (quotes stay in their own language)."""
+    if not source.language or source.language == "en":
+        return ""
+    return f" · speech in {html.escape(language_name(source.language))}"
+
+
 def _search_html(sources: list[Source]) -> str:
     if not sources:
         return "<p><b>Search</b><br>No analysed ad mentions that. Try other words, or name a page.</p>"
     passages = "".join(
         f"<p><a href='ad:{s.analysis_id}'><b>[{s.number}] {html.escape(s.page_name or s.ad_id)}</b></a>"
-        f" <span class='muted'>ad {html.escape(s.ad_id)}</span><br>{highlight(s.snippet)}</p>"
+        f" <span class='muted'>ad {html.escape(s.ad_id)}{spoken(s)}</span><br>{highlight(s.snippet)}</p>"
         for s in sources
     )
     return (

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QEasingCurve, QPropertyAnimation, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -56,6 +58,7 @@ class JobProgress(QFrame):
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
     close_requested = Signal(str)
+    details_requested = Signal(str)  # the technical details were opened: feed them with set_technical_details
     settings_requested = Signal(str)  # the settings field to open
 
     def __init__(
@@ -82,6 +85,7 @@ class JobProgress(QFrame):
         layout.addWidget(self.bar)
         layout.addWidget(self.message)
         layout.addWidget(self.details)
+        layout.addWidget(self.technical)
         layout.addLayout(self._build_buttons())
 
         self._animation = QPropertyAnimation(self.bar, b"value", self)
@@ -117,6 +121,13 @@ class JobProgress(QFrame):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setObjectName("Details")
+        self.technical = QPlainTextEdit()
+        self.technical.setReadOnly(True)
+        self.technical.setAccessibleName("Technical details")
+        self.technical.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.technical.setMaximumHeight(180)
+        self.technical.setPlaceholderText("Loading...")
+        self.technical.hide()
 
         header = QHBoxLayout()
         header.addWidget(self.icon)
@@ -131,6 +142,11 @@ class JobProgress(QFrame):
         self.retry_button = QPushButton("Retry")
         self.retry_button.setAccessibleName("Retry job")
         self.settings_button = QPushButton("Open Settings")
+        self.details_button = QPushButton("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show the technical details")
+        self.details_button.setToolTip("The errors and tracebacks behind the problems, and where the logs are")
+        self.details_button.toggled.connect(self._toggle_details)
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close job card")
         self.cancel_button.clicked.connect(self._confirm_cancel)
@@ -140,7 +156,13 @@ class JobProgress(QFrame):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.breakdown, 1)
-        for button in (self.settings_button, self.retry_button, self.cancel_button, self.close_button):
+        for button in (
+            self.details_button,
+            self.settings_button,
+            self.retry_button,
+            self.cancel_button,
+            self.close_button,
+        ):
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
         return buttons
@@ -198,11 +220,24 @@ class JobProgress(QFrame):
         self.close_button.setVisible(not active)
         field = (job.result or {}).get("error", {}).get("settings_field") if job.result else None
         self.settings_button.setVisible(status == JobStatus.FAILED and bool(field))
+        troubled = status == JobStatus.FAILED or (status == JobStatus.COMPLETED and bool(job.failed_ads))
+        self.details_button.setVisible(troubled)
+        if not troubled and self.details_button.isChecked():
+            self.details_button.setChecked(False)
         if active and not self._ticker.isActive():
             self._ticker.start()
         elif not active:
             self._ticker.stop()
         self._update_timing()
+
+    def set_technical_details(self, text: str) -> None:
+        self.technical.setPlainText(text)
+
+    def _toggle_details(self, shown: bool) -> None:
+        self.details_button.setText("Hide details" if shown else "Details")
+        self.technical.setVisible(shown)
+        if shown:
+            self.details_requested.emit(self.job.job_id)
 
     def set_failed_ads(self, failed: Sequence[tuple[str, str]]) -> None:
         """The ads that failed, with their reasons, under the card's details."""
@@ -254,16 +289,15 @@ class JobProgress(QFrame):
 
     def _job_details(self, job: Job) -> str:
         if job.status == JobStatus.FAILED:
-            error = (job.result or {}).get("error") or {}
-            lines = [f"<b>{job.error or 'The job failed.'}</b>"]
-            if error.get("detail"):
-                lines.append(f"Details: {error['detail']}")
-            lines.append("Finished work is kept; Retry resumes from the last checkpoint.")
-            return "<br>".join(lines)
+            return (
+                f"<b>{html.escape(job.error or 'The job failed.')}</b>"
+                "<br>Finished work is kept; Retry resumes from the last checkpoint."
+            )
         if job.status == JobStatus.COMPLETED and job.result:
             r = job.result
             bits = [f"{r.get('ads_found', 0)} ads found", f"{r.get('analysed', 0)} analysed"]
             for key, text in (
+                ("copy_only", "from their copy only"),
                 ("already_analysed", "already analysed"),
                 ("without_video", "without video"),
                 ("failed", "failed"),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
 from desktop_app.ui.analysis_html import analysis_html, timecode
 
@@ -30,6 +31,7 @@ class ResultDetail(QWidget):
         super().__init__(parent)
         self.result: AdResult | None = None
         self._player: Any = None
+        self._video: Any = None
         self._pending_seek: int | None = None
         self.header = QLabel("Select an ad to see its analysis.")
         self.header.setWordWrap(True)
@@ -61,7 +63,7 @@ class ResultDetail(QWidget):
         self.header.setText(
             f"<h3>{html.escape(result.page_name or result.ad_id)}</h3>"
             f"Ad {html.escape(result.ad_id)}{link} · analysed by {html.escape(result.analyser)}"
-            + (f" · speech language: {html.escape(result.language)}" if result.language else "")
+            + (f" · speech in {html.escape(language_name(result.language))}" if result.language else "")
         )
         self.transcript.clear()
         hook_end = a.hook.end_s
@@ -74,7 +76,9 @@ class ResultDetail(QWidget):
                 item.setFont(font)
                 item.setToolTip("The hook: spoken in the first seconds")
             self.transcript.addItem(item)
-        if not result.segments:
+        if result.video_path is None:
+            self.transcript.addItem("(no usable video: this analysis reads the ad's copy only)")
+        elif not result.segments:
             self.transcript.addItem("(no speech in this video)")
         self.analysis.setHtml(analysis_html(a))
         self._load_video(result.video_path)
@@ -82,6 +86,9 @@ class ResultDetail(QWidget):
     def _load_video(self, path: str | None) -> None:
         if not path or not Path(path).exists():
             self.play_button.hide()
+            if self._player is not None:  # the previous ad's picture must not stay on screen
+                self._player.stop()
+                self._video.hide()
             return
         if self._player is None:
             from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
@@ -97,6 +104,7 @@ class ResultDetail(QWidget):
             self.video_box.addWidget(self._video)
         self._player.stop()
         self._player.setSource(QUrl.fromLocalFile(path))
+        self._video.show()
         self.play_button.setText("Play video")
         self.play_button.show()
 

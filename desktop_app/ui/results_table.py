@@ -16,6 +16,15 @@ CHUNK = 500
 Index = QModelIndex | QPersistentModelIndex
 
 
+def ad_label(row: ResultSummary) -> str:
+    """The ad, with which of its videos this is for a carousel, or that it was read from its copy only."""
+    if row.copy_only:
+        return f"{row.ad_id} (copy only, no video)"
+    if row.videos_in_ad > 1:
+        return f"{row.ad_id} (video {row.video_index + 1} of {row.videos_in_ad})"
+    return row.ad_id
+
+
 class ResultsModel(QAbstractTableModel):
     """Light summaries in memory, handed to the view in chunks as it scrolls (lazy loading)."""
 
@@ -72,7 +81,7 @@ class ResultsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             values: list[Any] = [
                 row.page_name or "-",
-                row.ad_id,
+                ad_label(row),
                 row.hook_type.replace("_", " "),
                 row.cta_type.replace("_", " "),
                 ", ".join(t.replace("_", " ") for t in row.offer_types) or "-",

@@ -20,9 +20,11 @@ from desktop_app.core.schema import (
     CtaType,
     FormatStyle,
     Hook,
+    InferredFrom,
     Labelled,
     MessagingAngle,
     Offer,
+    OfferType,
     PainPoint,
     Recommendation,
     StructureBeat,
@@ -30,6 +32,7 @@ from desktop_app.core.schema import (
     Tone,
     ValueProposition,
 )
+from desktop_app.engines.heuristic.decisions import candidates_for_action, decide
 from desktop_app.engines.heuristic.engine import Hit, all_that_hold, distinct, find_all, label_of, labels_found, pick
 from desktop_app.engines.heuristic.judgements import (
     ADVICE,
@@ -47,7 +50,6 @@ from desktop_app.engines.heuristic.rules import (
     EMOTION,
     HOOK_RULES,
     NOT_AN_OFFER_ALONE,
-    OFFER_RULES,
     PAIN,
     PERCENT_FIGURE,
     TACTIC_RULES,
@@ -55,7 +57,7 @@ from desktop_app.engines.heuristic.rules import (
 )
 from desktop_app.engines.heuristic.scores import rate
 
-PROMPT_VERSION = "heuristic-1"
+PROMPT_VERSION = "heuristic-2"  # heuristic-2: learned decisions, on-screen text and pacing
 
 
 class HeuristicAnalyser:
@@ -76,6 +78,7 @@ class _Reading:
     ad: AdInput
     spoken: list[Sentence]
     copy: list[Sentence]
+    screen: list[Sentence]  # on-screen text read from the keyframes, timed
     hook: Hook
     cta: Cta
     cta_hit: Hit | None
@@ -94,8 +97,31 @@ def _copy_sentences(ad: AdInput) -> list[Sentence]:
     return [Sentence(part, None, None) for text in ad.copy for part in re.split(r"(?<=[.!?])\s+", text) if part]
 
 
-def _hook(spoken: list[Sentence], copy: list[Sentence]) -> Hook:
-    """The opening spoken sentence and its type; with no speech, the copy stands in and the type is "none"."""
+def _screen_sentences(ad: AdInput) -> list[Sentence]:
+    """The on-screen text, one sentence per line read, at the second it appears."""
+    return [Sentence(str(line["text"]), float(line.get("time_s") or 0.0), None) for line in ad.screen_text
+            if str(line.get("text") or "").strip()]  # fmt: skip
+
+
+def _screen_hook(screen: list[Sentence]) -> Hook:
+    """A silent ad opens on what it shows: the first text on screen."""
+    first = screen[0]
+    return Hook(
+        text=first.text,
+        start_s=first.start_s,
+        end_s=None,
+        modality="on_screen_text",
+        type=label_of(HOOK_RULES, first.text) or "other",
+        within_first_3s=(first.start_s or 0.0) < HOOK_WINDOW_S,
+        evidence=[Hit(first, "on_screen").evidence()],
+    )
+
+
+def _hook(spoken: list[Sentence], copy: list[Sentence], screen: list[Sentence]) -> Hook:
+    """The opening spoken sentence and its type; with no speech, the first on-screen text, else the copy stands
+    in and the type is "none"."""
+    if not spoken and screen:
+        return _screen_hook(screen)
     if not spoken:
         return Hook(
             text=copy[0].text if copy else None,
@@ -123,9 +149,10 @@ def _hook(spoken: list[Sentence], copy: list[Sentence]) -> Hook:
     )
 
 
-def _cta_hit(spoken: list[Sentence], copy: list[Sentence]) -> tuple[CtaType, Hit] | None:
-    """The CTA is the last spoken sentence asking for an action (ads close on it); failing that, the first in copy."""
-    candidates = [Hit(s, "transcript") for s in reversed(spoken)] + [Hit(s, "ad_copy") for s in copy]
+def _cta_hit(spoken: list[Sentence], copy: list[Sentence], screen: list[Sentence]) -> tuple[CtaType, Hit] | None:
+    """The CTA is the last spoken sentence asking for an action (ads close on it); failing that, the last text on
+    screen (the end card), then the first in copy."""
+    candidates = candidates_for_action(spoken, copy, screen)
     for hit in candidates:
         cta_type = label_of(CTA_RULES, hit.sentence.text)
         if cta_type is not None:
@@ -133,7 +160,7 @@ def _cta_hit(spoken: list[Sentence], copy: list[Sentence]) -> tuple[CtaType, Hit
     return None
 
 
-def _cta(found: tuple[CtaType, Hit] | None) -> Cta:
+def _cta(found: tuple[CtaType, Hit] | None, urgent: bool) -> Cta:
     if found is None:
         return Cta(text=None, timestamp_s=None, type="none", urgency=False, evidence=[])
     cta_type, hit = found
@@ -141,23 +168,22 @@ def _cta(found: tuple[CtaType, Hit] | None) -> Cta:
         text=hit.sentence.text,
         timestamp_s=hit.sentence.start_s,
         type=cta_type,
-        urgency=bool(URGENCY.search(hit.sentence.text)),
+        urgency=urgent,
         evidence=[hit.evidence()],
     )
 
 
-def _offer(spoken: list[Sentence], copy: list[Sentence]) -> tuple[Offer, list[Hit]]:
-    """Every offer type found anywhere, and the sentences that show them (each quoted once)."""
-    found = labels_found(OFFER_RULES, spoken, copy)
-    types = [offer_type for offer_type, _ in found]
-    hits = distinct(hit for _, type_hits in found for hit in type_hits)
-    offer = Offer(
-        present=any(t not in NOT_AN_OFFER_ALONE for t in types),
+def _offer(types: list[OfferType], hits: list[Hit]) -> Offer:
+    """The offer types decided, and the sentences that show them (each quoted once). "Limited time" alone is
+    no offer: the answer must not list types beside present=false."""
+    present = any(t not in NOT_AN_OFFER_ALONE for t in types)
+    types, hits = (types, distinct(hits)) if present else ([], [])
+    return Offer(
+        present=present,
         types=types,
         details=" ".join(dict.fromkeys(hit.sentence.text for hit in hits)) or None,
         evidence=[hit.evidence() for hit in hits[:4]],
     )
-    return offer, hits
 
 
 def _brand_sentences(ad: AdInput, spoken: list[Sentence]) -> tuple[list[Sentence], bool]:
@@ -174,23 +200,25 @@ def _benefits(spoken: list[Sentence], brand: list[Sentence], cta_hit: Hit | None
 
 
 def _read(ad: AdInput) -> _Reading:
-    spoken, copy = ad.sentences(), _copy_sentences(ad)
-    cta_found = _cta_hit(spoken, copy)
-    cta_hit = cta_found[1] if cta_found else None
-    offer, offer_hits = _offer(spoken, copy)
+    spoken, copy, screen = ad.sentences(), _copy_sentences(ad), _screen_sentences(ad)
+    urgent = bool(find_all(URGENCY, spoken, copy, screen))
+    decided = decide(spoken, copy, screen, _hook(spoken, copy, screen), _cta_hit(spoken, copy, screen), urgent)
+    cta_hit = decided.cta[1] if decided.cta else None
+    offer = _offer(decided.offer_types, decided.offer_hits)
     brand_sentences, product_named = _brand_sentences(ad, spoken)
     return _Reading(
         ad=ad,
         spoken=spoken,
         copy=copy,
-        hook=_hook(spoken, copy),
-        cta=_cta(cta_found),
+        screen=screen,
+        hook=decided.hook,
+        cta=_cta(decided.cta, decided.urgent),
         cta_hit=cta_hit,
         offer=offer,
-        offer_hits=offer_hits,
-        urgent=bool(find_all(URGENCY, spoken, copy)),
+        offer_hits=[hit for hit in decided.offer_hits if offer.present],
+        urgent=decided.urgent,
         pains=find_all(PAIN, spoken, []),
-        emotions=find_all(EMOTION, spoken, copy),
+        emotions=find_all(EMOTION, spoken, copy, screen),
         brand_sentences=brand_sentences,
         product_named=product_named,
         benefits=_benefits(spoken, brand_sentences, cta_hit),
@@ -213,6 +241,8 @@ def _findings(r: _Reading) -> Findings:
         benefit_count=len(r.benefits),
         quantified=any(re.search(r"\d", s.text) for s in r.spoken),
         emotion_count=len(r.emotions),
+        frames_seen=bool(r.ad.pacing),
+        screen_read=r.ad.extras.get("ocr") == "read",
     )
 
 
@@ -241,10 +271,24 @@ def _summary(r: _Reading, persona: str | None) -> str:
         close = f" and closes with a {r.cta.type.replace('_', ' ')} call to action." if r.cta.type != "none" else "."
         bits.append(f"It opens with a {r.hook.type.replace('_', ' ')} hook{close}")
     else:
-        bits.append("It has no speech; only the ad copy was analysed.")
+        bits.append(
+            "It has no usable video; only the ad copy was analysed."
+            if r.ad.extras.get("video_missing")
+            else "It has no speech; its on-screen text and copy were analysed."
+            if r.screen
+            else "It has no speech; only the ad copy was analysed."
+        )
     if r.offer.present:
         bits.append(f"Offer: {', '.join(r.offer.types)}.")
     return " ".join(bits)
+
+
+def _inferred_from(ad: AdInput) -> InferredFrom:
+    if ad.extras.get("video_missing"):
+        return "copy_only"
+    if ad.pacing or ad.screen_text:
+        return "transcript_copy_and_frames"
+    return "transcript_and_copy" if ad.copy else "transcript_only"
 
 
 def _emotional_triggers(emotions: list[Hit]) -> list[Labelled]:
@@ -292,7 +336,7 @@ def analyse(ad: AdInput) -> AdAnalysis:
             format="voiceover" if r.spoken else "music only",
             production_level="unknown",
             speaker="single narrator" if r.spoken else "none",
-            inferred_from="transcript_and_copy" if ad.copy else "transcript_only",
+            inferred_from=_inferred_from(ad),
         ),
         structure=_structure(r),
         scores=scores,

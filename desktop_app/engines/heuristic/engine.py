@@ -6,7 +6,7 @@ and every match is kept as a Hit so it can be quoted as evidence with its timest
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
@@ -17,7 +17,7 @@ Label = TypeVar("Label", bound=str)
 Context = TypeVar("Context")
 Outcome = TypeVar("Outcome")
 
-Source = Literal["transcript", "ad_copy"]
+Source = Literal["transcript", "ad_copy", "on_screen"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class Hit:
     source: Source
 
     def evidence(self) -> Evidence:
-        # Only transcript sentences have a time; ad copy is never spoken.
-        timestamp = self.sentence.start_s if self.source == "transcript" else None
+        # Speech and on-screen text have a time; ad copy is never in the video.
+        timestamp = self.sentence.start_s if self.source != "ad_copy" else None
         return Evidence(quote=self.sentence.text, source=self.source, timestamp_s=timestamp)
 
 
@@ -78,18 +78,23 @@ def label_of(rules: Iterable[PatternRule[Label]], text: str) -> Label | None:
     return next((rule.label for rule in by_priority(rules) if rule.pattern.search(text)), None)
 
 
-def find_all(pattern: re.Pattern[str], spoken: list[Sentence], copy: list[Sentence]) -> list[Hit]:
-    """Every sentence `pattern` matches: the transcript in spoken order, then the ad copy."""
-    return [Hit(s, "transcript") for s in spoken if pattern.search(s.text)] + [
-        Hit(s, "ad_copy") for s in copy if pattern.search(s.text)
-    ]
+def find_all(
+    pattern: re.Pattern[str], spoken: list[Sentence], copy: list[Sentence], screen: Sequence[Sentence] = ()
+) -> list[Hit]:
+    """Every sentence `pattern` matches: the transcript in spoken order, the on-screen text, then the ad copy."""
+    sources: tuple[tuple[Source, Sequence[Sentence]], ...] = (
+        ("transcript", spoken),
+        ("on_screen", screen),
+        ("ad_copy", copy),
+    )
+    return [Hit(s, source) for source, sentences in sources for s in sentences if pattern.search(s.text)]
 
 
 def labels_found(
-    rules: Iterable[PatternRule[Label]], spoken: list[Sentence], copy: list[Sentence]
+    rules: Iterable[PatternRule[Label]], spoken: list[Sentence], copy: list[Sentence], screen: Sequence[Sentence] = ()
 ) -> list[tuple[Label, list[Hit]]]:
     """Every rule that matches somewhere, highest priority first, with its hits (for multi-label fields)."""
-    found = ((rule.label, find_all(rule.pattern, spoken, copy)) for rule in by_priority(rules))
+    found = ((rule.label, find_all(rule.pattern, spoken, copy, screen)) for rule in by_priority(rules))
     return [(label, hits) for label, hits in found if hits]
 
 

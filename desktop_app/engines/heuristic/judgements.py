@@ -31,6 +31,8 @@ class Findings:
     benefit_count: int
     quantified: bool  # some spoken sentence holds a figure
     emotion_count: int
+    frames_seen: bool = False  # the video's keyframes and cuts were looked at
+    screen_read: bool = False  # the keyframes' text was read (whether or not there was any)
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,10 @@ CTA_GRADES: tuple[Case[Findings, Grade], ...] = (
 
 # Only consulted when an offer is present; with none, offer strength is not scored.
 OFFER_GRADES: tuple[Case[Findings, Grade], ...] = (
-    Case(40, lambda f: strong_offer(f) and f.urgent, Grade(5, "Offer: {offer}.")),
-    Case(30, strong_offer, Grade(4, "Offer: {offer}.")),
-    Case(20, lambda f: bool(VALUE_OFFERS & set(f.offer_types)), Grade(3, "Offer: {offer}.")),
-    Case(10, always, Grade(2, "Offer: {offer}.")),
+    Case(40, lambda f: strong_offer(f) and f.urgent, Grade(5, "A risk-free or big offer ({offer}) with urgency.")),
+    Case(30, strong_offer, Grade(4, "A risk-free or big offer ({offer}), without urgency.")),
+    Case(20, lambda f: bool(VALUE_OFFERS & set(f.offer_types)), Grade(3, "A plain money-value offer ({offer}).")),
+    Case(10, always, Grade(2, "An offer of little value on its own ({offer}).")),
 )
 
 ANGLES: tuple[Case[Findings, AngleChoice], ...] = (

@@ -7,7 +7,14 @@ from desktop_app.core.schema import Score, Scores
 from desktop_app.engines.heuristic.engine import Case, pick
 from desktop_app.engines.heuristic.judgements import CTA_GRADES, HOOK_GRADES, OFFER_GRADES, Findings, Grade
 
-LIMITATIONS = ("heuristic analysis", "visuals not analysed", "on-screen text not analysed")
+
+def limitations(f: Findings) -> list[str]:
+    """What this analysis could not judge, said from what was actually looked at."""
+    said = ["heuristic analysis"]
+    said.append("pictures judged only by their cuts and on-screen text" if f.frames_seen else "visuals not analysed")
+    if not f.screen_read:
+        said.append("on-screen text not analysed")
+    return said + ([] if f.has_speech else ["no speech"])
 
 
 def _band(value: int) -> int:
@@ -21,18 +28,33 @@ def _graded(table: tuple[Case[Findings, Grade], ...], f: Findings) -> Score:
     return Score(score=grade.score, rationale=rationale)
 
 
-def _overall(hook: Score, cta: Score, offer: Score | None, value_prop: int, clarity: int, emotional: int) -> int:
-    """A weighted blend, with a bonus for a strong offer (summed in this order; rounding depends on it)."""
-    return _band(
-        round(
-            0.3 * hook.score
-            + 0.2 * cta.score
-            + 0.2 * value_prop
-            + 0.15 * clarity
-            + 0.15 * emotional
-            + (0.3 if offer and offer.score >= 4 else 0)
-        )
-    )
+# overall = the weighted blend below, rounded and kept on the 1-5 scale; a strong offer (4 or 5) adds a bonus.
+OVERALL_WEIGHTS = (("hook", 0.3), ("CTA", 0.2), ("value", 0.2), ("clarity", 0.15), ("emotion", 0.15))
+STRONG_OFFER_BONUS = 0.3
+
+
+def overall_score(hook: int, cta: int, value_prop: int, clarity: int, emotional: int, offer: int | None) -> Score:
+    """The documented blend of the sub-scores, with a rationale that shows the sum it was computed from."""
+    parts = dict(zip((name for name, _ in OVERALL_WEIGHTS), (hook, cta, value_prop, clarity, emotional), strict=True))
+    total = sum(weight * parts[name] for name, weight in OVERALL_WEIGHTS)
+    bonus = STRONG_OFFER_BONUS if offer is not None and offer >= 4 else 0.0
+    shown = " + ".join(f"{weight:g} x {name} {parts[name]}" for name, weight in OVERALL_WEIGHTS)
+    extra = f" + {bonus:g} for a strong offer" if bonus else ""
+    return Score(score=_band(round(total + bonus)), rationale=f"Weighted blend: {shown}{extra} = {total + bonus:.2f}.")
+
+
+CLARITY_PARTS = (
+    ("the product is named", "the product is not named"),
+    ("a benefit is stated", "no benefit is stated"),
+    ("there is a call to action", "there is no call to action"),
+)
+
+
+def _clarity(f: Findings) -> Score:
+    """Product, benefit and action, each counted and said from the same findings the other scores use."""
+    found = (f.product_named, f.benefit_count > 0, f.cta_type != "none")
+    said = "; ".join(yes if ok else no for (yes, no), ok in zip(CLARITY_PARTS, found, strict=True))
+    return Score(score=_band(2 + sum(found)), rationale=said[0].upper() + said[1:] + ".")
 
 
 def rate(f: Findings) -> Scores:
@@ -40,29 +62,23 @@ def rate(f: Findings) -> Scores:
     hook = _graded(HOOK_GRADES, f)
     cta = _graded(CTA_GRADES, f)
     offer = _graded(OFFER_GRADES, f) if f.offer_present else None
-    clarity = _band(2 + int(f.product_named) + int(f.cta_type != "none") + int(f.benefit_count > 0))
+    clarity = _clarity(f)
     value_prop = _band(1 + min(2, f.benefit_count) + int(f.quantified))
     emotional = _band(1 + min(3, f.emotion_count) + int(f.hook_type in {"testimonial", "story"}))
-    limitations = [*LIMITATIONS, *([] if f.has_speech else ["no speech"])]
     return Scores(
         hook_strength=hook,
-        clarity=Score(
-            score=clarity,
-            rationale="Product named, benefit and action present."
-            if clarity >= 4
-            else "Some of product, benefit or action is unclear.",
-        ),
+        clarity=clarity,
         value_prop=Score(
             score=value_prop,
-            rationale="Concrete, quantified benefits." if f.quantified else "Benefits stated without figures.",
+            rationale=f"{f.benefit_count} benefit(s) stated, "
+            + ("with figures." if f.quantified else "without figures."),
         ),
         offer_strength=offer,
         cta_strength=cta,
         emotional_pull=Score(score=emotional, rationale=f"{f.emotion_count} emotional cue(s) in copy and speech."),
-        overall=Score(
-            score=_overall(hook, cta, offer, value_prop, clarity, emotional),
-            rationale="Holistic estimate from hook, offer, CTA and clarity.",
+        overall=overall_score(
+            hook.score, cta.score, value_prop, clarity.score, emotional, offer.score if offer else None
         ),
         confidence="low",
-        limitations=limitations,
+        limitations=limitations(f),
     )

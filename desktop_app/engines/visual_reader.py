@@ -1,0 +1,64 @@
+"""Looking at a video: keyframes, poster and pacing (frames.py), then the on-screen text of the keyframes
+(ocr.py, in its own child process). Most feed video is watched with the sound off, so offers and calls to
+action are often only on screen.
+
+A build without text recognition (the installable folder leaves OpenCV out to stay small) still gets the
+keyframes, the poster and the pacing, and its analyses say the on-screen text was not read."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.context import CancelToken
+from desktop_app.core.visuals import OCR_UNAVAILABLE
+from desktop_app.engines.frames import look_at
+from desktop_app.engines.ocr import ScreenReader, ScreenReaderUnavailable, screen_text
+
+log = logging.getLogger(__name__)
+
+
+def ocr_installed() -> bool:
+    """Whether this installation can read text on frames (the child would fail to load its models otherwise)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("rapidocr_onnxruntime", "cv2"))
+
+
+class VisualReader:
+    """One per app: the OCR child starts on first use and stays for the next ads and jobs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # the data folder's visuals/: one folder of images per video content
+        self._reader: ScreenReader | None = None
+        self._ocr = ocr_installed()
+        self._lock = threading.Lock()  # jobs running together take turns rather than start a second OCR child
+
+    def look(self, video: Path, sha256: str, token: CancelToken) -> dict[str, Any]:
+        """What the video shows, as stored per content hash: keyframes, poster, pacing, on-screen text."""
+        with self._lock:
+            return self._look(video, sha256, token)
+
+    def _look(self, video: Path, sha256: str, token: CancelToken) -> dict[str, Any]:
+        visuals = look_at(video, self.root / sha256[:2] / sha256, token)
+        data = visuals.to_dict() | {"screen_text": [], "ocr": None}
+        if not visuals.keyframes:
+            return data
+        if not self._ocr:
+            return data | {"ocr": OCR_UNAVAILABLE}
+        if self._reader is None:
+            self._reader = ScreenReader()
+        try:
+            lines = self._reader.read([Path(k.path) for k in visuals.keyframes], token)
+        except ScreenReaderUnavailable as exc:
+            log.warning("text recognition unavailable: %s", exc)
+            self._ocr = False
+            return data | {"ocr": OCR_UNAVAILABLE}
+        return data | {"screen_text": screen_text(lines, visuals.keyframes), "ocr": "read"}
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
