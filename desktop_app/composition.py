@@ -25,7 +25,10 @@ from desktop_app.core.whisper_catalogue import models_dir
 if TYPE_CHECKING:
     from desktop_app.engines.remote_transcriber import RemoteTranscriber
     from desktop_app.engines.transcriber import Transcriber
+    from desktop_app.engines.transcriber_pool import TranscriberPool
     from desktop_app.pipeline.env import Analyser, PipelineEnv
+
+    AnyTranscriber = Transcriber | RemoteTranscriber | TranscriberPool
 
 
 def resources_dir() -> Path:
@@ -50,7 +53,7 @@ def make_analyser(settings: Settings) -> Analyser:
     if endpoint is not None:
         from desktop_app.engines.llm import LLMAnalyser
 
-        return LLMAnalyser(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
+        return LLMAnalyser(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1], vision=settings.llm_vision)
     from desktop_app.engines.heuristic import HeuristicAnalyser
 
     return HeuristicAnalyser()
@@ -66,7 +69,7 @@ def make_chat_model(settings: Settings) -> ChatStreamer | None:
     return ChatModel(settings.llm_model, base_url=endpoint[0], api_key=endpoint[1])
 
 
-def make_transcriber(settings: Settings, models: Path) -> Transcriber | RemoteTranscriber:
+def make_transcriber(settings: Settings, models: Path) -> AnyTranscriber:
     """A transcription server when one is configured (it scales past this machine), else local Whisper."""
     if settings.transcribe_url:
         from desktop_app.engines.remote_transcriber import RemoteTranscriber
@@ -77,14 +80,14 @@ def make_transcriber(settings: Settings, models: Path) -> Transcriber | RemoteTr
             settings.transcribe_model or "whisper-1",
             uploads_in_flight=max(1, int(settings.transcribe_uploads)),
         )
-    from desktop_app.engines.transcriber import Transcriber
+    from desktop_app.engines.transcriber_pool import TranscriberPool
 
-    return Transcriber(settings.whisper_model, models=models)
+    return TranscriberPool(settings.whisper_model, max(0, int(settings.transcriber_pool)), models=models)
 
 
-def transcriber_identity(transcriber: Transcriber | RemoteTranscriber) -> tuple[object, ...]:
+def transcriber_identity(transcriber: AnyTranscriber) -> tuple[object, ...]:
     """What makes two transcribers interchangeable: a settings change that alters it swaps the transcriber."""
-    remote = (getattr(transcriber, name, None) for name in ("base_url", "api_key", "uploads_in_flight"))
+    remote = (getattr(transcriber, name, None) for name in ("base_url", "api_key", "uploads_in_flight", "size"))
     return (type(transcriber).__name__, transcriber.model_name, *remote)
 
 
@@ -98,7 +101,7 @@ class AppServices:
     service: JobService
     results: ResultStore
     _env: PipelineEnv | None = field(default=None, repr=False)
-    _retired: list[Transcriber | RemoteTranscriber] = field(default_factory=list, repr=False)
+    _retired: list[AnyTranscriber] = field(default_factory=list, repr=False)
 
     @property
     def pipeline(self) -> PipelineEnv:

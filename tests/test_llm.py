@@ -56,6 +56,34 @@ def test_strict_structured_output(double: tuple[OpenAIDouble, str]) -> None:
     assert '"spoken_in_first_3_seconds"' in user
 
 
+def test_on_screen_text_and_keyframes_reach_the_model(double: tuple[OpenAIDouble, str], tmp_path: Path) -> None:
+    from tests.visual_clips import frame_with_text
+
+    frames = []
+    for n, text in enumerate(["Summer sale", "40% off", "Free shipping", "Shop now", "Link in bio", "Ends Sunday"]):
+        frames.append(tmp_path / f"k{n}.jpg")
+        frame_with_text(text).save(frames[-1])
+    seen = {
+        "screen_text": [{"time_s": 4.0, "text": "40% off"}, {"time_s": 0.0, "text": "Summer sale"}],
+        "cuts": 5, "cuts_per_10s": 4.2, "average_shot_s": 2.0, "ocr": "read",
+        "keyframes": [{"path": str(f), "time_s": n * 2.0, "why": "scene"} for n, f in enumerate(frames)],
+    }  # fmt: skip
+    meta = {"page_name": "Example Meals"}
+    ad = build_input("901", 0, meta, {"text": "", "segments": []}, visuals=seen)
+    fake, url = double
+    LLMAnalyser("test-model", base_url=url, api_key="k").analyse(ad, CancelToken())
+    text = fake.requests[0]["messages"][1]["content"]
+    assert "[0.0] Summer sale\\n[4.0] 40% off" in text and '"cuts_per_10s": 4.2' in text
+
+    vision = LLMAnalyser("test-model", base_url=url, api_key="k", vision=True)
+    vision.analyse(ad, CancelToken())
+    parts = fake.requests[-1]["messages"][1]["content"]
+    assert parts[0]["type"] == "text" and "40% off" in parts[0]["text"]
+    images = [p["image_url"]["url"] for p in parts[1:]]
+    assert len(images) == 4 and all(u.startswith("data:image/jpeg;base64,") for u in images)
+    assert vision.key != LLMAnalyser("test-model", base_url=url).key, "analyses with pictures are cached apart"
+
+
 def test_strict_schema_requires_every_property_and_forbids_extras() -> None:
     def objects(node: Any) -> Iterator[dict[str, Any]]:
         if isinstance(node, dict):

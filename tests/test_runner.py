@@ -213,11 +213,16 @@ def test_job_error_fails_keeps_partial_results_and_retry_resumes(services: AppSe
     runner.shutdown()
 
     runner = services.make_runner(stages=FileWorkload(items=4, delay=0.01))
+    seen: list[float] = []
+    services.listeners.add(lambda u: seen.append(u.job.progress) if isinstance(u, JobUpdate) else None)
     runner.start()
     assert services.service.retry(job.job_id) == job.job_id
     retried = wait_final(services, job.job_id)
     runner.shutdown()
     assert retried.status == JobStatus.COMPLETED
+    resumed = [p for p in seen if p > 0]
+    assert resumed and resumed[0] >= job.progress > 0, "the resumed job's bar starts where it stopped"
+    assert resumed == sorted(resumed), "and never moves backwards"
     assert retried.error is None
     redone = starts(services.paths.job_dir(job.job_id))[len(done_before) :]
     assert sorted(redone) == [("ad002", "analyse"), ("ad002", "fetch"), ("ad002", "transcribe")]

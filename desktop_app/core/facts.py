@@ -43,6 +43,7 @@ class AdInput:
     # frames ({"cuts", "cuts_per_10s", "average_shot_s"}); empty when the video was not looked at.
     screen_text: list[dict[str, Any]] = field(default_factory=list)
     pacing: dict[str, float] = field(default_factory=dict)
+    keyframes: list[str] = field(default_factory=list)  # JPEG files, in time order
 
     @property
     def transcript_hash(self) -> str:
@@ -138,5 +139,6 @@ def build_input(
         eu_total_reach=int(reach) if isinstance(reach, int | float | str) and str(reach).isdigit() else None,
         screen_text=screen_lines(visuals),
         extras={"ocr": seen["ocr"]} if seen.get("ocr") else {},
+        keyframes=[str(k["path"]) for k in seen.get("keyframes") or [] if k.get("path")],
         pacing={k: float(seen[k]) for k in ("cuts", "cuts_per_10s", "average_shot_s") if seen.get(k) is not None},
     )

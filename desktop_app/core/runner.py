@@ -142,7 +142,9 @@ class JobRunner:
             if run.closed:
                 return
             stage_changed = stage.key != run.job.stage_key
-            run.job = replace(run.job, progress=percent, stage=stage.label, stage_key=stage.key, message=message)
+            # Never backwards: a resumed job re-enters its early stages, but the bar keeps what was done.
+            progress = max(run.job.progress, percent)
+            run.job = replace(run.job, progress=progress, stage=stage.label, stage_key=stage.key, message=message)
             run.db_dirty = run.notify_dirty = True
             if stage_changed or now - run.last_db >= DB_WRITE_INTERVAL_S:
                 self._write(run, now, event=stage_changed)

@@ -32,9 +32,14 @@ class Settings:
     transcribe_url: str = ""
     transcribe_model: str = "whisper-1"
     transcribe_uploads: int = 4
+    # Local transcribers working at once (one Whisper child each, single-threaded); 0 is Auto: the machine's
+    # cores, fewer when memory cannot hold that many copies of the model.
+    transcriber_pool: int = 0
     # Look at the videos too: keyframes, a poster, pacing and the on-screen text (offers and CTAs are often
     # only on screen); off, the videos are only listened to.
     look_at_videos: bool = True
+    # Send a few keyframes as images with each analysis (the AI model must accept images).
+    llm_vision: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Settings:

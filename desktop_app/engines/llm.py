@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,6 +31,7 @@ from desktop_app.engines.network import (
     server_reason,
 )
 
+MAX_FRAMES = 4
 PROMPT_VERSION = "llm-4"  # llm-2: all ad-derived text in one <ad_data> fence; llm-3: the speech's language;
 # llm-4: the on-screen text read from keyframes, with times, and pacing
 MODES = ("json_schema", "json_object", "text")
@@ -114,6 +116,23 @@ def user_message(ad: AdInput) -> str:
     )
 
 
+def with_frames(text: str, keyframes: list[str], most: int = MAX_FRAMES) -> list[dict[str, Any]]:
+    """The user message with up to `most` keyframes (evenly spread, first and last kept) as JPEG images, for a
+    vision-capable model: it sees the pictures the on-screen text came from."""
+    import base64
+
+    picked = keyframes if len(keyframes) <= most else [keyframes[round(i * (len(keyframes) - 1) / (most - 1))]
+                                                      for i in range(most)]  # fmt: skip
+    parts: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    for path in picked:
+        try:
+            data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        except OSError:  # a keyframe deleted from the data folder: the model gets the others
+            continue
+        parts.append({"type": "image_url", "image_url": {"url": f"data:image/jpeg;base64,{data}", "detail": "low"}})
+    return parts
+
+
 def first_json_object(text: str) -> Any:
     """The first balanced JSON object in free text (for servers without JSON modes)."""
     start = text.find("{")
@@ -145,9 +164,15 @@ class LLMAnalyser:
     """Analyses ads with a chat model; one instance serves many ads and remembers which mode works."""
 
     def __init__(
-        self, model: str, base_url: str | None = None, api_key: str | None = None, timeout_s: float = 120.0
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 120.0,
+        vision: bool = False,
     ) -> None:
         self.model = model
+        self.vision = vision  # send a few keyframes as images (the model must accept them)
         self.base_url = base_url or None
         self.api_key = api_key
         self.timeout_s = timeout_s
@@ -161,7 +186,7 @@ class LLMAnalyser:
     def key(self) -> AnalyserKey:
         return AnalyserKey(
             analyser=f"llm:{self.model}",
-            prompt_version=PROMPT_VERSION,
+            prompt_version=PROMPT_VERSION + ("+frames" if self.vision else ""),
             model=self.model,
             base_url=endpoint_without_credentials(self.base_url) if self.base_url else None,
         )
@@ -174,9 +199,12 @@ class LLMAnalyser:
     def analyse(
         self, ad: AdInput, token: CancelToken, on_wait: Callable[[str], None] | None = None
     ) -> tuple[AdAnalysis, dict[str, int] | None]:
-        messages: list[dict[str, str]] = [
+        messages: list[dict[str, Any]] = [
             {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": user_message(ad)},
+            {
+                "role": "user",
+                "content": with_frames(user_message(ad), ad.keyframes) if self.vision else user_message(ad),
+            },
         ]
         content, usage = self._complete(messages, token, on_wait)
         try:
@@ -206,7 +234,7 @@ class LLMAnalyser:
         return AdAnalysis.model_validate(data)
 
     def _complete(
-        self, messages: list[dict[str, str]], token: CancelToken, on_wait: Callable[[str], None] | None
+        self, messages: list[dict[str, Any]], token: CancelToken, on_wait: Callable[[str], None] | None
     ) -> tuple[str, dict[str, int] | None]:
         while True:
             mode = MODES[self._mode]
@@ -228,7 +256,7 @@ class LLMAnalyser:
                 {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens} if usage else None
             )
 
-    def _request(self, messages: list[dict[str, str]], mode: str) -> Any:
+    def _request(self, messages: list[dict[str, Any]], mode: str) -> Any:
         import openai
 
         extra: dict[str, Any] = {}

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.context import AdFailed, CancelToken, JobError, JobStopped, StopReason
+from desktop_app.core.context import AdFailed, CancelToken, JobError
 from desktop_app.core.scrub import endpoint_without_credentials, register, register_url, scrub
 from desktop_app.engines.audio_extract import (
     CHUNK_S,
@@ -39,6 +39,7 @@ from desktop_app.engines.network import (
 )
 from desktop_app.engines.parallel import held, run_parallel
 from desktop_app.engines.remote_transcript import merge
+from desktop_app.engines.transcript_batch import TranscriptBatch
 
 log = logging.getLogger(__name__)
 
@@ -215,59 +216,6 @@ class RemoteTranscriber:
 
 class _FormatRefused(Exception):
     pass
-
-
-class TranscriptBatch:
-    """Files being transcribed in the background, several at once, for the transcribe stage's per-ad loop: each ad
-    waits only for its own videos, is checkpointed as soon as they are in, and the bar moves ad by ad."""
-
-    def __init__(self, engine: RemoteTranscriber, paths: Sequence[Path], token: CancelToken) -> None:
-        self._token = CancelToken()  # stops with the job, or when the batch is closed
-        self._unlink = token.on_stop(lambda: self._token.stop(token.reason or StopReason.CANCEL))
-        self._index = {path: n for n, path in enumerate(dict.fromkeys(Path(p) for p in paths))}
-        self._ended: dict[int, dict[str, Any] | Exception] = {}
-        self._fatal: Exception | None = None
-        self._changed = threading.Condition()
-        threading.Thread(
-            target=self._run, args=(engine, list(self._index)), name="transcript-batch", daemon=True
-        ).start()
-
-    def has(self, path: Path) -> bool:
-        """Whether the batch carries this file (one transcribed before the batch started does not)."""
-        return Path(path) in self._index
-
-    def result(self, path: Path, token: CancelToken) -> dict[str, Any]:
-        """The file's transcript once it is in, or its error raised; a stop of `token` ends the wait at once."""
-        index = self._index[Path(path)]
-        with self._changed:
-            while index not in self._ended and self._fatal is None:
-                token.raise_if_stopped()
-                self._changed.wait(0.05)
-            outcome = self._ended.get(index, self._fatal)
-        if isinstance(outcome, Exception):
-            raise outcome
-        assert outcome is not None
-        return outcome
-
-    def close(self) -> None:
-        """Stop what is still under way (the job ended early, or the loop is done); safe to call twice."""
-        self._token.stop(StopReason.CANCEL)
-        self._unlink()
-
-    def _run(self, engine: RemoteTranscriber, paths: list[Path]) -> None:
-        def on_each(index: int, outcome: dict[str, Any] | Exception) -> None:
-            with self._changed:
-                self._ended[index] = outcome
-                self._changed.notify_all()
-
-        try:
-            engine.transcribe_many(paths, self._token, on_each)
-        except JobStopped:
-            pass  # closed, or the job stopped: its own token tells every waiting caller
-        except Exception as exc:  # a refused key (JobError): every file still waiting gets it
-            with self._changed:
-                self._fatal = exc
-                self._changed.notify_all()
 
 
 def _answer(body: str, fmt: str) -> dict[str, Any]:

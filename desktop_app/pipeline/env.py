@@ -16,6 +16,7 @@ from desktop_app.core.settings import Settings
 from desktop_app.core.visuals import VisualStore
 from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
+from desktop_app.engines.transcriber_pool import TranscriberPool
 from desktop_app.engines.visual_reader import VisualReader
 
 
@@ -34,7 +35,7 @@ class Analyser(Protocol):
 class PipelineEnv:
     settings: Settings
     results: ResultStore
-    transcriber: Transcriber | RemoteTranscriber
+    transcriber: Transcriber | RemoteTranscriber | TranscriberPool
     analyser: Analyser
     sample_ads: Path
     models: Path  # downloaded Whisper models (the data folder's models/)

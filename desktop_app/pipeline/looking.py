@@ -1,19 +1,21 @@
-"""Looking at an ad's videos (keyframes, poster, pacing, on-screen text) on a thread while the transcriber
-child listens to them: frames decode here and text is read in the OCR child, so the work runs beside the
-transcription instead of after it. Each video content is looked at once; the result is stored by hash."""
+"""Looking at the videos (keyframes, poster, pacing, on-screen text) on a thread of its own while the
+transcribers listen to them: frames decode here and text is read in the OCR child, so the work runs beside
+the transcription instead of after it, and runs ahead of it when transcription is fast (a server farm).
+Each video content is looked at once; the result is stored by hash."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core.context import CancelToken
+from desktop_app.core.context import CancelToken, JobStopped
 from desktop_app.core.visuals import VisualStore
 from desktop_app.engines.visual_reader import VisualReader
 from desktop_app.pipeline.checkpoints import StoredVideo
+
+POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -22,39 +24,39 @@ class Looking:
     store: VisualStore
 
 
-class Seen:
-    """The look under way for one ad: `wait` returns when it is done, raising what it raised."""
+class LookAhead:
+    """Looks at `videos` in the order the stage will want them (those not looked at before), one after another
+    on one thread; `wait` returns when an ad's videos are done, raising what looking at them raised."""
 
-    def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+    def __init__(self, looking: Looking, videos: Sequence[StoredVideo], token: CancelToken) -> None:
+        self._looking = looking
+        self._token = token
+        self._ended: dict[str, BaseException | None] = {}
+        self._changed = threading.Condition()
+        todo = list({v.sha256: v for v in videos}.values())
+        threading.Thread(target=self._run, args=(todo,), name="look-ahead", daemon=True).start()
 
-    def start(self, looking: Looking, videos: Sequence[StoredVideo], token: CancelToken) -> None:
-        def run() -> None:
+    def wait(self, videos: Sequence[StoredVideo], token: CancelToken) -> None:
+        for video in videos:
+            with self._changed:
+                while video.sha256 not in self._ended:
+                    token.raise_if_stopped()
+                    self._changed.wait(POLL_S)
+                error = self._ended[video.sha256]
+            if error is not None:
+                raise error
+
+    def _run(self, videos: list[StoredVideo]) -> None:
+        for video in videos:
+            outcome: BaseException | None = None
             try:
-                for video in videos:
-                    if looking.store.get(video.sha256) is None:
-                        looking.store.save(video.sha256, looking.reader.look(Path(video.path), video.sha256, token))
+                if self._looking.store.get(video.sha256) is None:
+                    data = self._looking.reader.look(Path(video.path), video.sha256, self._token)
+                    self._looking.store.save(video.sha256, data)
             except BaseException as exc:  # handed to the stage's thread, which fails the ad or stops the job
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="look-at-videos", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
-@contextlib.contextmanager
-def look_beside(looking: Looking | None, videos: Sequence[StoredVideo], token: CancelToken) -> Iterator[Seen]:
-    """Start looking at `videos` (those not looked at before); the block transcribes, then calls `wait`. A
-    block that fails leaves the look to end on its own (a cancel stops it through the token)."""
-    seen = Seen()
-    if looking is not None and videos:
-        seen.start(looking, videos, token)
-    yield seen
+                outcome = exc
+            with self._changed:
+                self._ended[video.sha256] = outcome
+                self._changed.notify_all()
+            if isinstance(outcome, JobStopped):
+                return

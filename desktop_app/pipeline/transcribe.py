@@ -16,11 +16,15 @@ from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus, JobItem, Outcome
 from desktop_app.core.untranscribed import NOT_ENGLISH, NOT_ENGLISH_REASON, speech_check, untranscribed_spans, verdict
-from desktop_app.engines.remote_transcriber import RemoteTranscriber, TranscriptBatch
+from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
+from desktop_app.engines.transcriber_pool import TranscriberPool
+from desktop_app.engines.transcript_batch import TranscriptBatch
 from desktop_app.engines.whisper_models import ensure_model, progress_text
 from desktop_app.pipeline.checkpoints import Downloaded, HeardVideo, StoredVideo, Transcribed
-from desktop_app.pipeline.looking import Looking, look_beside
+from desktop_app.pipeline.looking import LookAhead, Looking
+
+AnyTranscriber = Transcriber | RemoteTranscriber | TranscriberPool
 
 
 def heard(video: StoredVideo, transcript: dict[str, Any]) -> HeardVideo:
@@ -45,7 +49,7 @@ class TranscribeStage:
 
     def __init__(
         self,
-        transcriber: Transcriber | RemoteTranscriber,
+        transcriber: AnyTranscriber,
         results: ResultStore,
         models: Path,
         looking: Looking | None = None,
@@ -63,16 +67,17 @@ class TranscribeStage:
         batch = None
         try:
             transcriber.warm_up()
-            if isinstance(transcriber, RemoteTranscriber):
+            if isinstance(transcriber, RemoteTranscriber | TranscriberPool):
                 batch = transcriber.start_batch(list(self._untranscribed(ctx, transcriber).values()), ctx.token)
-            ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report, transcriber, batch))
+            ahead = LookAhead(self.looking, self._pending_videos(ctx), ctx.token) if self.looking else None
+            ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report, transcriber, batch, ahead))
         finally:
             if batch is not None:
                 batch.close()
             if transcriber is not self.shared:
                 transcriber.close()
 
-    def _for_job(self, ctx: JobContext) -> Transcriber | RemoteTranscriber:
+    def _for_job(self, ctx: JobContext) -> AnyTranscriber:
         wanted = ctx.source.params.get("whisper_model")
         if isinstance(self.shared, RemoteTranscriber) and not wanted:
             return self.shared
@@ -84,7 +89,16 @@ class TranscribeStage:
             return self.shared
         return Transcriber(name, models=self.models)
 
-    def _untranscribed(self, ctx: JobContext, transcriber: RemoteTranscriber) -> dict[str, Path]:
+    def _pending_videos(self, ctx: JobContext) -> list[StoredVideo]:
+        """The videos of the ads still to pass this stage, in the order the stage takes them."""
+        return [
+            video
+            for item in ctx.items()
+            if item.status == ItemStatus.PENDING and not item.done(self.key)
+            for video in Downloaded.of(item).videos
+        ]
+
+    def _untranscribed(self, ctx: JobContext, transcriber: AnyTranscriber) -> dict[str, Path]:
         """The videos of the ads still to pass this stage that have no stored transcript, one per content."""
         todo: dict[str, Path] = {}
         for item in ctx.items():
@@ -102,17 +116,18 @@ class TranscribeStage:
         ctx: JobContext,
         item: JobItem,
         report: ItemReport,
-        transcriber: Transcriber | RemoteTranscriber,
+        transcriber: AnyTranscriber,
         batch: TranscriptBatch | None = None,
+        ahead: LookAhead | None = None,
     ) -> Transcribed:
         """Raises ItemSkipped (language_unsupported) when no video of the ad has speech the model could transcribe
         and at least one has speech in another language."""
         downloaded = Downloaded.of(item)
-        with look_beside(self.looking, downloaded.videos, ctx.token) as seen:
-            videos = tuple(
-                heard(video, self._transcript(ctx, video, report, transcriber, batch)) for video in downloaded.videos
-            )
-            seen.wait()
+        videos = tuple(
+            heard(video, self._transcript(ctx, video, report, transcriber, batch)) for video in downloaded.videos
+        )
+        if ahead is not None:
+            ahead.wait(downloaded.videos, ctx.token)
         if any(v.checked == NOT_ENGLISH for v in videos) and not any(v.speech for v in videos):
             raise ItemSkipped(NOT_ENGLISH_REASON, Outcome.LANGUAGE_UNSUPPORTED)
         return Transcribed(videos, downloaded.missing)
@@ -122,7 +137,7 @@ class TranscribeStage:
         ctx: JobContext,
         video: StoredVideo,
         report: ItemReport,
-        transcriber: Transcriber | RemoteTranscriber,
+        transcriber: AnyTranscriber,
         batch: TranscriptBatch | None,
     ) -> dict[str, Any]:
         model = transcriber.model_name
@@ -142,7 +157,7 @@ class TranscribeStage:
         return transcript
 
 
-def _unchecked(transcriber: Transcriber | RemoteTranscriber, transcript: dict[str, Any]) -> bool:
+def _unchecked(transcriber: AnyTranscriber, transcript: dict[str, Any]) -> bool:
     """Stored by an English-only model before the language check existed: it may be English nonsense labelled
     "en", so the video is heard again (a remote transcriber detects languages: never)."""
     return bool(getattr(transcriber, "english_only", False)) and verdict(transcript) is None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -36,6 +37,7 @@ from desktop_app.ui.jobs_model import DatabaseFeed, JobsModel
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
 from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
+from desktop_app.ui.window_state import WindowState
 
 VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Settings")
 
@@ -96,8 +98,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Ad Analysis Desktop")
         self.setWindowIcon(app_icon())
         self.setStyleSheet(STYLE_SHEET)
-        self.resize(1100, 760)
-        self.setMinimumWidth(780)
         self.quitting = False
         self._stopping = self._stopped = False
 
@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         self.settings = SettingsView(services)
 
         self.setCentralWidget(self._build_navigation())
+        self.window_state = WindowState(services.paths.home)
+        self.nav.setCurrentRow(self.window_state.restore(self, self._splitters()) % len(VIEWS))
         self._add_shortcuts()
 
         # One job feed: the runner's listener (live) and the watcher (other processes) both feed the model.
@@ -287,6 +289,9 @@ class MainWindow(QMainWindow):
             return CloseChoice.CANCEL_JOBS
         return CloseChoice.STAY
 
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"results": self.results.splitter}
+
     def close_and_quit(self) -> None:
         self.quitting = True
         self.close()
@@ -303,6 +308,7 @@ class MainWindow(QMainWindow):
         if choice == CloseChoice.STAY:
             self.quitting = False
             return
+        self.window_state.save(self, self._splitters(), self.nav.currentRow())
         if choice == CloseChoice.KEEP_IN_TRAY:
             self.results.detail.release_media()
             self.hide()

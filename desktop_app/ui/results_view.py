@@ -47,7 +47,7 @@ class ResultsView(QWidget):
         left_layout.addLayout(self._filters())
         left_layout.addWidget(self._table(), 1)
         left_layout.addLayout(self._exports())
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setSizes([560, 420])

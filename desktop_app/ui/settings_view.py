@@ -10,15 +10,18 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -79,11 +82,19 @@ class SettingsView(QWidget):
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        layout = QVBoxLayout(self)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         for box in (self._build_meta(services.settings), self._build_llm(services.settings), self._build_other()):
             layout.addWidget(box)
         layout.addLayout(self._build_buttons())
         layout.addStretch(1)
+        scroll = QScrollArea()  # on a small screen, or at a large scale factor, the form scrolls
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.fields: dict[str, QWidget] = {
             "meta_token": self.meta_token,
             "llm_api_key": self.llm_api_key,
@@ -129,6 +140,9 @@ class SettingsView(QWidget):
         llm_form.addRow("Base URL", self.llm_base_url)
         llm_form.addRow("Model", self.llm_model)
         llm_form.addRow("API key", self.llm_api_key)
+        self.llm_vision = QCheckBox("Send a few keyframes as images (the model must accept images)")
+        self.llm_vision.setChecked(s.llm_vision)
+        llm_form.addRow("Pictures", self.llm_vision)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
@@ -141,6 +155,16 @@ class SettingsView(QWidget):
         other = QGroupBox("Transcription and jobs")
         other_form = QFormLayout(other)
         other_form.addRow("Whisper model", self._build_whisper(s))
+        self.look_at_videos = QCheckBox("Look at the videos too: keyframes, pacing and on-screen text")
+        self.look_at_videos.setChecked(s.look_at_videos)
+        self.look_at_videos.setToolTip(
+            "Offers and calls to action are often only on screen; off, videos are only heard"
+        )
+        other_form.addRow("Frames", self.look_at_videos)
+        self.transcriber_pool = QSpinBox(minimum=0, maximum=16, value=s.transcriber_pool)
+        self.transcriber_pool.setSpecialValueText("Auto (the cores and memory this computer has)")
+        self.transcriber_pool.setToolTip("How many videos are transcribed at once on this computer, one core each")
+        other_form.addRow("Transcribers at once", self.transcriber_pool)
         self._build_remote(s, other_form)
         other_form.addRow("Jobs at once", self.parallel)
         folder = QPushButton(str(home))
@@ -271,6 +295,9 @@ class SettingsView(QWidget):
         s.transcribe_url = self.transcribe_url.text().strip()
         s.transcribe_model = self.transcribe_model.text().strip() or "whisper-1"
         s.transcribe_uploads = self.transcribe_uploads.value()
+        s.look_at_videos = self.look_at_videos.isChecked()
+        s.transcriber_pool = self.transcriber_pool.value()
+        s.llm_vision = self.llm_vision.isChecked()
         s.save(self.services.paths.settings_file)
         stored = (
             [
