@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from desktop_app.composition import AppServices
+from desktop_app.core.ad_names import ad_name
 from desktop_app.core.export import job_report
 from desktop_app.core.types import ItemStatus, JobStatus, Outcome, SourceSpec
 from desktop_app.pipeline.missing_video import COPY_ONLY_LIMITATION
@@ -84,9 +85,10 @@ def test_meta_ads_without_reachable_videos_are_analysed_from_their_copy(
     assert meal.analysis.offer.present and meal.analysis.cta.type != "none"  # read from the copy
     assert "2 from their copy only" in (job.message or "")
     assert {ad_label(row) for row in services.results.summaries()} == {
-        f"{meals.key} (copy only, no video)",
-        f"{training.key} (copy only, no video)",
+        "Meal kits from 4.99 a serving. Save... (copy only, no video)",
+        "Train at home with coaches who care.... (copy only, no video)",
     }
+    assert ad_name(meals.key, meals.data["ad"]).startswith("Example Meals: Meal kits from 4.99")
     assert job.result["copy_only"] == 2
 
     report = {entry["ad_id"]: entry for entry in job_report(list(results.values()), services.service.items(job.job_id))}
@@ -137,7 +139,9 @@ def test_a_carousel_is_analysed_video_by_video_under_its_ad(services: AppService
     assert {r.ad_id for r in results} == {item.key}
     assert results[0].transcript != results[1].transcript  # two different videos, each transcribed
     labels = sorted(ad_label(row) for row in services.results.summaries())
-    assert labels == [f"{item.key} (video 1 of 2)", f"{item.key} (video 2 of 2)"]
+    name = ad_name(item.key, item.data["ad"])
+    assert name == "127.0.0.1/carousel/1.mp4,4.mp4"
+    assert labels == [f"{name} (video 1 of 2)", f"{name} (video 2 of 2)"]
 
 
 @pytest.mark.slow

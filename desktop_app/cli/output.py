@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from desktop_app.core.ad_names import ad_name
 from desktop_app.core.export import write_csv
 from desktop_app.core.scrub import scrub, scrub_data
 from desktop_app.core.types import ItemStatus, Job, JobItem, JobStatus
@@ -76,19 +77,23 @@ def jobs_table(jobs: Sequence[Job]) -> str:
     return scrub("\n".join(rows))
 
 
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def results_table(rows: Sequence[AdResult], items: Sequence[JobItem]) -> str:
-    lines = [f"{'AD':<18} {'PAGE':<20} {'HOOK':<16} {'CTA':<11} {'OFFER':<22} {'SCORE':>5}  NOTE"]
+    lines = [f"{'AD':<40} {'HOOK':<16} {'CTA':<11} {'OFFER':<22} {'SCORE':>5}  NOTE"]
     for row in rows:
         a = row.analysis
         offer = ",".join(a.offer.types) or "-"
-        note = "no speech" if not row.transcript else ""
+        note = "no speech" if not row.transcript and row.video_path else "copy only" if not row.video_path else ""
         lines.append(
-            f"{row.ad_id[:18]:<18} {(row.page_name or '-')[:20]:<20} {a.hook.type:<16} "
-            f"{a.cta.type:<11} {offer[:22]:<22} {a.scores.overall.score:>5}  {note}"
+            f"{fit(row.name, 40):<40} {a.hook.type:<16} {a.cta.type:<11} {offer[:22]:<22} "
+            f"{a.scores.overall.score:>5}  {note}"
         )
     for item in items:
         if item.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
-            lines.append(f"{item.key[:18]:<18} {item.status.value}: {item.reason}")
+            lines.append(f"{fit(ad_name(item.key, item.data.get('ad')), 40):<40} {item.status.value}: {item.reason}")
     return scrub("\n".join(lines)) if len(lines) > 1 else "No analysed ads in this job yet."
 
 

@@ -14,10 +14,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, select, update
 
+from desktop_app.core.ad_names import ad_copy
 from desktop_app.core.db import Database
 from desktop_app.core.fence import fenced
 from desktop_app.core.models import ChatMessageRow, ConversationRow
-from desktop_app.core.results import ResultStore, ad_copy
+from desktop_app.core.results import ResultStore
 from desktop_app.core.text import one_line
 
 SOURCES_PER_ANSWER = 5
@@ -73,6 +74,11 @@ class Source:
     data: dict[str, Any] = field(default_factory=dict)
     cited: bool = False
     language: str | None = None  # of the ad's speech, shown with the citation
+    name: str = ""  # the ad's human name (core/ad_names.py)
+
+    @property
+    def title(self) -> str:
+        return self.name or self.page_name or self.ad_id
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +89,7 @@ class Source:
             "snippet": self.snippet,
             "cited": self.cited,
             "language": self.language,
+            "name": self.name,
         }
 
     @classmethod
@@ -95,6 +102,7 @@ class Source:
             snippet=str(data.get("snippet") or ""),
             cited=bool(data.get("cited")),
             language=data.get("language"),
+            name=str(data.get("name") or ""),
         )
 
 
@@ -235,6 +243,7 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
         data = {
             "source": number,
             "page": result.page_name,
+            "ad": result.name,
             "ad_id": ad_id,
             "started_running": result.delivery_start,
             "ad_copy": ad_copy(result.metadata),
@@ -259,6 +268,7 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
                 snippet or _opening(result.transcript),
                 data,
                 language=result.language,
+                name=result.name,
             )
         )
     return sources

@@ -27,17 +27,26 @@ def stage_durations(store: JobStore, limit: int = 10) -> dict[str, float]:
 def seconds_left(
     job: Job, stages: Sequence[StageInfo], durations: dict[str, float], stage_started: float | None
 ) -> float | None:
-    """Remaining seconds for a running job, or None without history to go by.
+    """Remaining seconds for a running job, or None before there is anything to go by.
 
-    `stages` are in order; the current stage counts what is left of it."""
+    Past jobs' median stage times say how long the stages still ahead take; the current stage's own pace (how
+    far its share of the bar has moved in the time spent) says what is left of it, so a stage running longer
+    than usual is not "0 s" while it works. With no history, the job's own pace over its whole bar stands in,
+    from the first job. Never below one second while work remains."""
     keys = [stage.key for stage in stages]
-    if job.status != JobStatus.RUNNING or job.stage_key not in keys or not durations:
+    if job.status != JobStatus.RUNNING or job.stage_key not in keys or job.progress >= 100:
         return None
     index = keys.index(job.stage_key)
-    current = durations.get(job.stage_key)
-    if current is None:
+    now = time.time()
+    spent = now - stage_started if stage_started else 0.0
+    end = stages[index + 1].percent if index + 1 < len(stages) else 100.0
+    share = (job.progress - stages[index].percent) / max(1e-9, end - stages[index].percent)
+    paced = spent * (1 - share) / share if share > 0.05 and spent > 0 else None
+    typical = durations.get(job.stage_key)
+    if typical is not None:
+        current = paced if paced is not None and spent > typical else max(typical - spent, paced or 0.0)
+        return max(1.0, current + sum(durations.get(key, 0.0) for key in keys[index + 1 :]))
+    if job.started_at is None or job.progress < 10:
         return None
-    spent = time.time() - stage_started if stage_started else 0.0
-    left = max(0.0, current - spent)
-    left += sum(durations.get(key, 0.0) for key in keys[index + 1 :])
-    return left
+    elapsed = now - job.started_at.timestamp()
+    return max(1.0, elapsed * (100 - job.progress) / job.progress)

@@ -48,6 +48,7 @@ def write_rows(out: IO[str], rows: Iterable[Sequence[Any]]) -> None:
 def result_dict(row: AdResult) -> dict[str, Any]:
     return {
         "ad_id": row.ad_id,
+        "name": row.name,
         "video_index": row.video_index,
         "job_id": row.job_id,
         "page_name": row.page_name,
@@ -131,12 +132,12 @@ def markdown_report(rows: Sequence[AdResult]) -> str:
         a = row.analysis
         offer = ", ".join(a.offer.types) or "none"
         lines.append(
-            f"| {row.page_name or '-'} | {row.ad_id} | {a.hook.type} | {a.cta.type} | {offer} "
+            f"| {row.page_name or '-'} | {row.name} | {a.hook.type} | {a.cta.type} | {offer} "
             f"| {a.scores.overall.score}/5 |"
         )
     for row in rows:
         a = row.analysis
-        lines += ["", f"## {row.page_name or row.ad_id} ({row.ad_id})", "", a.summary, ""]
+        lines += ["", f"## {row.name} (ad {row.ad_id})", "", a.summary, ""]
         if a.hook.text:
             lines.append(f"- **Hook** ({a.hook.type}): “{a.hook.text}”")
         if a.cta.text:

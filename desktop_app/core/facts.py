@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from desktop_app.core.results import ad_copy
+from desktop_app.core.ad_names import ad_copy
 from desktop_app.core.visuals import screen_lines
 
 HOOK_WINDOW_S = 3.0

@@ -7,14 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from desktop_app.core.ad_names import ad_name
 from desktop_app.core.types import ItemStatus, Job, JobEvent, JobItem
 
 TECHNICAL_EVENTS = ("detail", "traceback")
-
-
-def ad_name(item: JobItem) -> str:
-    ad = item.data.get("ad") or {}
-    return str(ad.get("page_name") or item.key)
 
 
 def technical_details(job: Job, items: Sequence[JobItem], events: Sequence[JobEvent], logs: Path) -> str:
@@ -38,7 +34,8 @@ def technical_details(job: Job, items: Sequence[JobItem], events: Sequence[JobEv
         lines += ["", "Ads:"]
     for item in troubled:
         outcome = item.outcome.value if item.outcome else item.status.value
-        lines.append(f"- {ad_name(item)} (ad {item.key}), {outcome}: {item.reason or 'no reason recorded'}")
+        name = ad_name(item.key, item.data.get("ad"))
+        lines.append(f"- {name} (ad {item.key}), {outcome}: {item.reason or 'no reason recorded'}")
         lines += [f"    {line}" for text in by_item.get(item.key, []) for line in text.splitlines()]
     lines += ["", f"Log files: {logs}"]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop_app.core import search_index
+from desktop_app.core.ad_names import ad_copy, ad_name, name_from_columns
 from desktop_app.core.db import Database
 from desktop_app.core.models import AdRow, AnalysisRow, VideoRow
 from desktop_app.core.schema import AdAnalysis
@@ -57,6 +58,10 @@ class AdResult:
     seconds: float
     created_at: float
 
+    @property
+    def name(self) -> str:
+        return ad_name(self.ad_id, self.metadata, self.page_name)
+
 
 @dataclass(frozen=True)
 class ResultSummary:
@@ -76,6 +81,7 @@ class ResultSummary:
     video_index: int = 0
     videos_in_ad: int = 1  # a carousel's videos are analysed one by one, each shown under its ad
     copy_only: bool = False  # no usable video: analysed from the ad's copy
+    name: str = ""  # the ad's human name (core/ad_names.py)
 
 
 class ResultStore:
@@ -300,14 +306,17 @@ class ResultStore:
         rows = self._sql(
             "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''), a.hook_type, a.cta_type, a.offer_types,"
             " a.overall_score, a.hook_score, coalesce(d.delivery_start, ''), a.analyser, a.video_index,"
-            " count(*) OVER (PARTITION BY a.ad_id, a.job_id), a.video_path IS NULL AND a.whisper_model IS NULL"
+            " count(*) OVER (PARTITION BY a.ad_id, a.job_id), a.video_path IS NULL AND a.whisper_model IS NULL,"
+            " json_extract(d.metadata_json, '$.file'), json_extract(d.metadata_json, '$.source_url'),"
+            " json_extract(d.metadata_json, '$.ad_creative_link_titles'),"
+            " json_extract(d.metadata_json, '$.ad_creative_bodies')"
             " FROM analyses a JOIN ads d ON d.ad_id = a.ad_id ORDER BY a.id DESC"
         )
         return [
             ResultSummary(
                 int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or "none"), str(r[5] or "none"),
                 json.loads(r[6] or "[]"), int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
-                int(r[11]), int(r[12]), bool(r[13]),
+                int(r[11]), int(r[12]), bool(r[13]), name_from_columns(str(r[1]), str(r[3]), *r[14:18]),
             )
             for r in rows
         ]  # fmt: skip
@@ -383,16 +392,3 @@ def summary_columns(analysis: dict[str, Any]) -> dict[str, Any]:
         out[column] = value
     out["offer_types"] = list(out["offer_types"] or [])
     return out
-
-
-def ad_copy(metadata: dict[str, Any]) -> list[str]:
-    """The ad's text as Meta describes it: bodies, link titles, descriptions and captions."""
-    texts: list[str] = []
-    for key in (
-        "ad_creative_bodies",
-        "ad_creative_link_titles",
-        "ad_creative_link_descriptions",
-        "ad_creative_link_captions",
-    ):
-        texts.extend(str(t) for t in metadata.get(key) or [] if t)
-    return texts

@@ -4,8 +4,8 @@ lost some of its videos is analysed from the rest. Only an ad with nothing left 
 
 from __future__ import annotations
 
+from desktop_app.core.ad_names import ad_copy
 from desktop_app.core.context import AdFailed, ItemSkipped
-from desktop_app.core.results import ad_copy
 from desktop_app.core.types import JobItem
 
 COPY_ONLY_LIMITATION = (

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.ad_names import ad_name
 from desktop_app.core.job_details import technical_details
 from desktop_app.core.source_rules import country_problem, is_ad_id, url_list_problems
 from desktop_app.core.stages import StageInfo
@@ -308,11 +309,7 @@ class AnalysisView(QWidget):
 
         def failed() -> list[tuple[str, str]]:
             items = self.services.service.items(job.job_id)
-            return [
-                (i.data.get("ad", {}).get("page_name") or i.key, i.reason or "")
-                for i in items
-                if i.status == ItemStatus.FAILED
-            ]
+            return [(ad_name(i.key, i.data.get("ad")), i.reason or "") for i in items if i.status == ItemStatus.FAILED]
 
         def show(ads: list[tuple[str, str]]) -> None:
             card = self.cards.get(job.job_id)

@@ -81,7 +81,7 @@ def _sources_html(sources: list[Source], streaming: bool) -> str:
     rest = [s for s in sources if not s.cited]
 
     def item(s: Source) -> str:
-        return f"<a href='ad:{s.analysis_id}'>[{s.number}] {html.escape(s.page_name or s.ad_id)}</a>{spoken(s)}"
+        return f"<a href='ad:{s.analysis_id}'>[{s.number}] {html.escape(s.title)}</a>{spoken(s)}"
 
     if streaming or not cited:
         return f"<p class='muted'>Ads given to the model: {', '.join(item(s) for s in sources)}</p>"
@@ -100,7 +100,7 @@ def _search_html(sources: list[Source]) -> str:
     if not sources:
         return "<p><b>Search</b><br>No analysed ad mentions that. Try other words, or name a page.</p>"
     passages = "".join(
-        f"<p><a href='ad:{s.analysis_id}'><b>[{s.number}] {html.escape(s.page_name or s.ad_id)}</b></a>"
+        f"<p><a href='ad:{s.analysis_id}'><b>[{s.number}] {html.escape(s.title)}</b></a>"
         f" <span class='muted'>ad {html.escape(s.ad_id)}{spoken(s)}</span><br>{highlight(s.snippet)}</p>"
         for s in sources
     )

@@ -61,7 +61,7 @@ class ResultDetail(QWidget):
         a = result.analysis
         link = f" · <a href='{result.library_url}'>Ad Library</a>" if result.library_url else ""
         self.header.setText(
-            f"<h3>{html.escape(result.page_name or result.ad_id)}</h3>"
+            f"<h3>{html.escape(result.name)}</h3>"
             f"Ad {html.escape(result.ad_id)}{link} · analysed by {html.escape(result.analyser)}"
             + (f" · speech in {html.escape(language_name(result.language))}" if result.language else "")
         )

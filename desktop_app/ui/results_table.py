@@ -17,12 +17,16 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def ad_label(row: ResultSummary) -> str:
-    """The ad, with which of its videos this is for a carousel, or that it was read from its copy only."""
+    """The ad, named (without its page, which has a column of its own), with which of its videos this is for a
+    carousel, or that it was read from its copy only."""
+    name = row.name or row.ad_id
+    if row.page_name and name.startswith(f"{row.page_name}: "):
+        name = name[len(row.page_name) + 2 :]
     if row.copy_only:
-        return f"{row.ad_id} (copy only, no video)"
+        return f"{name} (copy only, no video)"
     if row.videos_in_ad > 1:
-        return f"{row.ad_id} (video {row.video_index + 1} of {row.videos_in_ad})"
-    return row.ad_id
+        return f"{name} (video {row.video_index + 1} of {row.videos_in_ad})"
+    return name
 
 
 class ResultsModel(QAbstractTableModel):
@@ -129,6 +133,7 @@ class ResultsFilter(QSortFilterProxyModel):
         if row.overall < self.min_score or (self.job_id and row.job_id != self.job_id):
             return False
         if self.text:
-            haystack = " ".join((row.page_name, row.ad_id, row.hook_type, row.cta_type, *row.offer_types)).lower()
+            haystack = " ".join((row.page_name, row.name, row.ad_id, row.hook_type, row.cta_type, *row.offer_types))
+            haystack = haystack.lower()
             return self.text.lower() in haystack
         return True
