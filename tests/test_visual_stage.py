@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from desktop_app.composition import AppServices
 from desktop_app.core.settings import Settings
 from desktop_app.core.types import JobStatus, SourceSpec
 from desktop_app.core.visuals import VisualStore
 from desktop_app.pipeline.download import sha256_of
+from desktop_app.ui.result_detail import ResultDetail
 from tests.conftest import run_job
 from tests.visual_clips import video_of_cards
 
@@ -44,6 +46,10 @@ def test_a_silent_ad_of_supers_is_analysed_from_what_it_shows(services: AppServi
     assert a.format_style.inferred_from == "transcript_copy_and_frames"
     assert "on-screen text not analysed" not in a.scores.limitations
     assert a.scores.overall.score > 1
+    assert [line["text"].lower().replace(" ", "") for line in result.screen_text][:2] == [
+        "summersale",
+        "40%offeverything",
+    ]
 
     visuals = VisualStore(services.db).get(sha256_of(Path(result.video_path or "")))
     assert visuals is not None and visuals["cuts"] == 3
@@ -66,3 +72,15 @@ def test_with_looking_switched_off_the_videos_are_only_listened_to(home: Path, s
         assert result.analysis.offer.present is False
     finally:
         services.close()
+
+
+def test_the_detail_shows_what_is_on_screen_at_its_second(qtbot: QtBot, services: AppServices, silent_ad: Path) -> None:
+    job = run_job(services, SourceSpec("folder", {"path": str(silent_ad)}))
+    (result,) = services.results.results(job.job_id)
+    detail = ResultDetail()
+    qtbot.addWidget(detail)
+    detail.show_result(result)
+    lines = [detail.transcript.item(n).text() for n in range(detail.transcript.count())]
+    assert lines[0] == "(no speech in this video)"
+    shown = [line for line in lines if "on screen:" in line]
+    assert len(shown) >= 3 and shown[0].startswith("[0:00] on screen:") and "shop" in shown[-1].lower()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -15,8 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from desktop_app.core import search_index
 from desktop_app.core.ad_names import ad_copy, ad_name, name_from_columns
 from desktop_app.core.db import Database
-from desktop_app.core.models import AdRow, AnalysisRow, VideoRow
+from desktop_app.core.models import AdRow, AnalysisRow, VideoRow, VisualRow
 from desktop_app.core.schema import AdAnalysis
+from desktop_app.core.visuals import screen_lines
 
 # Columns a newer description of an ad, or a newer analysis under the same key, replaces.
 AD_UPDATES = ("page_id", "page_name", "delivery_start", "delivery_stop", "library_url", "metadata_json", "last_seen")
@@ -57,6 +58,7 @@ class AdResult:
     model: str | None
     seconds: float
     created_at: float
+    screen_text: list[dict[str, Any]] = field(default_factory=list)  # read from the keyframes, in time order
 
     @property
     def name(self) -> str:
@@ -273,7 +275,7 @@ class ResultStore:
     def _rows(self, query: Any) -> list[AdResult]:
         with self.db.read() as session:
             out: list[AdResult] = []
-            for analysis, ad, video in session.execute(query):
+            for analysis, ad, video, seen in session.execute(query):
                 out.append(
                     AdResult(
                         analysis_id=analysis.id,
@@ -293,6 +295,7 @@ class ResultStore:
                         model=analysis.model,
                         seconds=analysis.seconds,
                         created_at=analysis.created_at,
+                        screen_text=screen_lines(seen.data if seen else None),
                     )
                 )
             return out
@@ -338,8 +341,9 @@ class ResultStore:
     @staticmethod
     def _joined() -> Any:
         return (
-            select(AnalysisRow, AdRow, VideoRow)
+            select(AnalysisRow, AdRow, VideoRow, VisualRow)
             .join(AdRow, AdRow.ad_id == AnalysisRow.ad_id)
+            .outerjoin(VisualRow, VisualRow.sha256 == AnalysisRow.video_sha256)
             .outerjoin(
                 VideoRow,
                 (VideoRow.sha256 == AnalysisRow.video_sha256) & (VideoRow.whisper_model == AnalysisRow.whisper_model),

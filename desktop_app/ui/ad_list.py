@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
@@ -45,15 +47,24 @@ class AdList(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.open_button)
 
-    def show_ads(self, what: str, ids: list[int], facts: dict[int, AdFacts]) -> None:
+    def show_ads(
+        self,
+        what: str,
+        ids: list[int],
+        facts: dict[int, AdFacts],
+        names_of: Callable[[list[int]], dict[int, str]] | None = None,
+    ) -> None:
+        """`names_of` gives the listed ads' names (one query for the shown ones only)."""
         self.list.clear()
         rows = sorted((facts[i] for i in ids if i in facts), key=lambda f: (-f.overall, f.page, f.ad_id))
         shown = rows[:LISTED]
         more = f", the first {LISTED} listed" if len(rows) > LISTED else ""
         self.heading.setText(what)
         self.count.setText(f"{plural(len(rows), 'ad')}{more}. Double-click one to open it.")
+        names = names_of([f.analysis_id for f in shown]) if names_of else {}
         for f in shown:
-            item = QListWidgetItem(f"{f.page or f.ad_id}  ·  {label(f.hook_type)}  ·  overall {f.overall}/5")
+            name = names.get(f.analysis_id) or f.page or f.ad_id
+            item = QListWidgetItem(f"{name}  ·  {label(f.hook_type)}  ·  overall {f.overall}/5")
             item.setToolTip(f"Ad {f.ad_id}\n{f.hook_text}")
             item.setData(Qt.ItemDataRole.UserRole, f.analysis_id)
             self.list.addItem(item)

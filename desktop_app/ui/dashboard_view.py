@@ -5,6 +5,7 @@ pool thread; only the QtCharts objects are made on the UI thread."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.ad_names import names_of
 from desktop_app.core.charts import DIMENSIONS, ChartData, DashboardData, load_dashboard
 from desktop_app.core.insights import InsightFilter
 from desktop_app.ui.ad_list import AdList, plural
@@ -176,4 +178,5 @@ class DashboardView(QWidget):
             self.refreshed.emit()
 
     def show_ads(self, what: str, ids: list[int]) -> None:
-        self.ads.show_ads(what, ids, self.data.facts if self.data else {})
+        names = partial(names_of, self.services.db)
+        self.ads.show_ads(what, ids, self.data.facts if self.data else {}, names)

@@ -66,20 +66,12 @@ class ResultDetail(QWidget):
             + (f" · speech in {html.escape(language_name(result.language))}" if result.language else "")
         )
         self.transcript.clear()
-        hook_end = a.hook.end_s
-        for seg in result.segments:
-            item = QListWidgetItem(f"[{timecode(seg['start'])}] {seg['text']}")
-            item.setData(Qt.ItemDataRole.UserRole, float(seg["start"]))
-            if seg["start"] < 3.0 or (hook_end is not None and seg["start"] < hook_end):
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-                item.setToolTip("The hook: spoken in the first seconds")
-            self.transcript.addItem(item)
         if result.video_path is None:
             self.transcript.addItem("(no usable video: this analysis reads the ad's copy only)")
         elif not result.segments:
             self.transcript.addItem("(no speech in this video)")
+        for item in sorted(timeline(result), key=lambda i: float(i.data(Qt.ItemDataRole.UserRole))):
+            self.transcript.addItem(item)
         self.analysis.setHtml(analysis_html(a))
         self._load_video(result.video_path)
 
@@ -149,3 +141,28 @@ class ResultDetail(QWidget):
         if self._pending_seek is not None and status == QMediaPlayer.MediaStatus.LoadedMedia:
             self._player.setPosition(self._pending_seek)
             self._pending_seek = None
+
+
+def timeline(result: AdResult) -> list[QListWidgetItem]:
+    """What is said (the hook in bold) and what is shown on screen (in italics), each at its second: a click
+    seeks the video there."""
+    items = []
+    hook_end = result.analysis.hook.end_s
+    for seg in result.segments:
+        item = QListWidgetItem(f"[{timecode(seg['start'])}] {seg['text']}")
+        item.setData(Qt.ItemDataRole.UserRole, float(seg["start"]))
+        if seg["start"] < 3.0 or (hook_end is not None and seg["start"] < hook_end):
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setToolTip("The hook: spoken in the first seconds")
+        items.append(item)
+    for line in result.screen_text:
+        start = float(line.get("time_s") or 0.0)
+        item = QListWidgetItem(f"[{timecode(start)}] on screen: {line.get('text', '')}")
+        item.setData(Qt.ItemDataRole.UserRole, start)
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
+        items.append(item)
+    return items
