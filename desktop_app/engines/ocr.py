@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import AdFailed, CancelToken, JobError, JobStopped
+from desktop_app.engines.child_process import OwnsChild
 from desktop_app.engines.frames import Keyframe
 from desktop_app.engines.ocr_child import MIN_SCORE, THREADS, serve
 
@@ -44,7 +45,7 @@ class TextLine:
     box: tuple[float, float, float, float]
 
 
-class ScreenReader:
+class ScreenReader(OwnsChild):
     """One child process per app, started on first use and reused; thread-safe (one request at a time)."""
 
     def __init__(self, threads: int = THREADS) -> None:
@@ -95,32 +96,7 @@ class ScreenReader:
             self._discard()
 
     def _ensure_started(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
-            return self._conn
-        self._discard()
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=serve, args=(self.threads, child), name="screen-reader", daemon=True)
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        return parent
-
-    def _kill(self) -> None:
-        """Called from the stopping thread: interrupt the work at once."""
-        process = self._process
-        if process is not None and process.is_alive():
-            process.kill()
-
-    def _discard(self) -> None:
-        """Kill and reap the child; the next request starts a new one."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+        return self._start_child(serve, (self.threads,), "screen-reader")
 
     def _receive(
         self, conn: Connection, total: int, token: CancelToken, on_progress: Callable[[int, int], None] | None

@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop_app.core.context import CancelToken, JobError, JobStopped
 from desktop_app.core.whisper_catalogue import BUNDLED_MODEL, is_downloaded, is_local_folder, model_folder
+from desktop_app.engines.child_process import OwnsChild
 from desktop_app.engines.whisper_child import TranscriptionError, serve
 
 POLL_S = 0.05
@@ -36,7 +37,7 @@ def resolve_model(name: str, models: Path | None) -> str:
     return str(model_folder(name, models))
 
 
-class Transcriber:
+class Transcriber(OwnsChild):
     """One child process per app, started on first use and reused; thread-safe (one file at a time)."""
 
     def __init__(
@@ -91,36 +92,9 @@ class Transcriber:
             self._discard()
 
     def _ensure_started(self) -> Connection:
-        if self._process is not None and self._process.is_alive() and self._conn is not None:
-            return self._conn
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        process = ctx.Process(
-            target=serve,
-            args=(resolve_model(self.model_name, self.models), self.cpu_threads, child),
-            name="whisper-transcriber",
-            daemon=True,
+        return self._start_child(
+            serve, (resolve_model(self.model_name, self.models), self.cpu_threads), "whisper-transcriber"
         )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        return parent
-
-    def _kill(self) -> None:
-        """Called from the stopping thread: interrupt the work at once."""
-        process = self._process
-        if process is not None and process.is_alive():
-            process.kill()
-
-    def _discard(self) -> None:
-        """Kill and reap the child; the next request starts a new one."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
 
     def _receive(
         self, conn: Connection, token: CancelToken, on_progress: Callable[[float, float], None] | None

@@ -28,7 +28,7 @@ def _plain(reason: str) -> str:
 def why_missing(error: AdFailed | ItemSkipped, which: str = "the video") -> str:
     """Why a video is missing, as part of a sentence."""
     if isinstance(error, ItemSkipped):
-        return f"{_plain(error.reason)}"
+        return _plain(error.reason)
     return f"{which} could not be fetched ({_plain(error.reason)})"
 
 
