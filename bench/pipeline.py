@@ -6,7 +6,8 @@ ratio (target <= 0.75 with the visual look), time per stage, peak memory of the 
 (target < 800 MB), cancel latency p95 in each stage (target < 1 s), and the visual look alone per second of
 video. Last line: one JSON object with the figures.
 
-Then remote transcription through the whole pipeline: a folder job of 12 ads whose transcription goes to a
+Then a folder job of 24 different videos against the plain script on the same files, and remote transcription
+through the whole pipeline: a folder job of 12 ads whose transcription goes to a
 loopback OpenAI-compatible server answering each upload after a fixed delay, with 1 and 4 uploads in flight
 (target: 4 in flight at least 3x faster in the transcription stage).
 
@@ -110,9 +111,9 @@ def wait_status(app: AppServices, job_id: str, statuses: set[JobStatus], timeout
         time.sleep(0.005)
 
 
-def sample_job(home: Path, look: bool = True) -> tuple[float, dict[str, float], int]:
-    """A fresh app runs the sample job: seconds end to end, seconds per stage, peak bytes. `look` False
-    switches the visual look off (Settings' Frames), to see what it costs."""
+def sample_job(home: Path, look: bool = True, source: SourceSpec | None = None) -> tuple[float, dict[str, float], int]:
+    """A fresh app runs the sample job (or `source`): seconds end to end, seconds per stage, peak bytes. `look`
+    False switches the visual look off (Settings' Frames), to see what it costs."""
     home.mkdir(parents=True)
     Settings(look_at_videos=look).save(home / "settings.json")
     with app_in(home) as app, PeakMemory() as memory:
@@ -121,7 +122,7 @@ def sample_job(home: Path, look: bool = True) -> tuple[float, dict[str, float], 
         runner = app.make_runner()
         runner.start()
         began = time.perf_counter()
-        job_id = app.service.start_analysis(SourceSpec("sample")).job_id
+        job_id = app.service.start_analysis(source or SourceSpec("sample")).job_id
         finished.wait(300)  # woken by the runner, so the bench adds no polling load of its own
         elapsed = time.perf_counter() - began
         runner.shutdown()
@@ -135,6 +136,24 @@ def sample_job(home: Path, look: bool = True) -> tuple[float, dict[str, float], 
 
 
 REMOTE_ADS = 12
+FOLDER_ADS = 24
+
+
+def folder_benchmark(root: Path) -> dict[str, float]:
+    """A folder job of 24 different videos, visual look on, against the plain script on the same files."""
+    videos = distinct_videos(root / "folder-videos", FOLDER_ADS)
+    files = sorted(videos.glob("*.mp4"))
+    bare = bare_whisper(files)
+    elapsed, stages, peak = sample_job(root / "folder-job", source=SourceSpec("folder", {"path": str(videos)}))
+    return {
+        "ads": FOLDER_ADS,
+        "job_s": round(elapsed, 2),
+        "bare_faster_whisper_s": round(bare, 2),
+        "ratio": round(elapsed / bare, 3),
+        "per_ad_s": round(elapsed / FOLDER_ADS, 3),
+        "transcribe_s": round(stages.get("transcribe", 0.0), 2),
+        "peak_memory_mb": round(peak / 1e6, 1),
+    }
 
 
 def visual_look(files: list[Path], root: Path) -> dict[str, float]:
@@ -296,6 +315,7 @@ def main() -> None:
             unlooked_peaks.append(peak)
         cancels = cancel_benchmarks(root, max(5, args.runs))
         remote = remote_benchmark(root, args.server_delay)
+        folder = folder_benchmark(root)
         look = visual_look(files, root)
 
     e2e_s, bare_s = statistics.median(e2e), statistics.median(bare)
@@ -312,6 +332,7 @@ def main() -> None:
         "cancel_p95_ms": {name: round(p95(v) * 1000, 1) for name, v in cancels.items()},
         "runs": args.runs,
         "remote_transcription": remote,
+        "folder_job": folder,
         "visual_look": look,
         "load_average_1min": round(os.getloadavg()[0], 1),
     }
@@ -332,6 +353,11 @@ def main() -> None:
     print(
         f"  visual look alone         {look['seconds']:6.2f} s for {look['video_s']} s of video: "
         f"{look['per_video_second_ms']} ms per second of video ({look['text_lines']} on-screen lines read)"
+    )
+    print(
+        f"Folder job of {folder['ads']} different videos (visual look on): {folder['job_s']:.2f} s "
+        f"({folder['per_ad_s']:.2f} s per ad), bare faster-whisper {folder['bare_faster_whisper_s']:.2f} s, "
+        f"ratio {folder['ratio']:.3f}, peak {folder['peak_memory_mb']:.0f} MB"
     )
     one, four = remote["in_flight_1"], remote["in_flight_4"]
     print(f"Remote transcription: a folder job of {remote['ads']} ads, a loopback server taking {args.server_delay} s")

@@ -124,3 +124,70 @@ def test_file_names_come_from_sanitised_keys() -> None:
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert safe_name("url-1a2b") == "url-1a2b"
     assert safe_name("///") == "ad"
+
+
+def _watch_download_stage(services: AppServices, job_id: str, seen: threading.Event) -> threading.Thread:
+    """Sets `seen` once a transcriber child is busy while the job is still in its download stage."""
+    pool = services.pipeline.transcriber
+
+    def watch() -> None:
+        while services.store.get(job_id).status.is_active and not seen.is_set():
+            if services.store.get(job_id).stage_key == "download" and getattr(pool, "busy", 0) > 0:
+                seen.set()
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.slow
+def test_each_video_is_transcribed_while_the_next_ones_download(
+    services: AppServices, host: tuple[VideoHost, str]
+) -> None:
+    """Ad 2 downloads while ad 1 is transcribed: a child is busy during the download stage, and the transcribe
+    stage then finds the early transcripts instead of hearing the videos again."""
+    video_host, url = host
+    video_host.slow_bps = 100_000  # about 1 to 1.5 s per video
+    runner = services.make_runner()
+    runner.start()
+    try:
+        job_id = services.service.start_analysis(
+            SourceSpec("urls", {"urls": [f"{url}/slow/{n}" for n in FILES]})
+        ).job_id
+        seen = threading.Event()
+        _watch_download_stage(services, job_id, seen)
+        job = wait_final(services, job_id, timeout=120)
+    finally:
+        runner.shutdown()
+    assert job.status == JobStatus.COMPLETED and (job.result or {}).get("analysed") == 3, job
+    assert seen.is_set(), "no video was transcribed while the others downloaded"
+    # the transcribe stage took the early transcripts (bench/pipeline.py measures what that saves)
+    assert any("already under way" in e.message for e in services.store.events(job_id))
+
+
+@pytest.mark.slow
+def test_a_cancel_during_downloads_stops_the_early_transcriptions_too(
+    services: AppServices, host: tuple[VideoHost, str]
+) -> None:
+    video_host, url = host
+    video_host.slow_bps = 60_000
+    pool = services.pipeline.transcriber
+    runner = services.make_runner()
+    runner.start()
+    try:
+        job_id = services.service.start_analysis(
+            SourceSpec("urls", {"urls": [f"{url}/slow/{n}" for n in FILES]})
+        ).job_id
+        seen = threading.Event()
+        _watch_download_stage(services, job_id, seen).join(60)
+        assert seen.is_set(), "no early transcription started"
+        services.service.cancel(job_id)
+        began = time.monotonic()
+        job = wait_final(services, job_id, timeout=10)
+        wait_for(lambda: getattr(pool, "busy", 0) == 0, timeout=2)
+        stopped_in = time.monotonic() - began
+    finally:
+        runner.shutdown()
+    assert job.status == JobStatus.CANCELLED
+    assert stopped_in < 2.0, stopped_in  # generous on a loaded machine; bench/pipeline.py measures the latency

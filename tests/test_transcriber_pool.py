@@ -4,8 +4,10 @@ the same transcripts as one transcriber, a child killed mid-file, a cancel with 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +15,13 @@ from typing import Any
 import psutil
 import pytest
 
+from desktop_app.composition import AppServices
 from desktop_app.core.context import AdFailed, CancelToken, JobCancelled, StopReason
+from desktop_app.core.types import JobStatus, SourceSpec
 from desktop_app.engines.transcriber import Transcriber, TranscriptionError
 from desktop_app.engines.transcriber_pool import RAM_PER_CHILD, TranscriberPool, pool_size, ram_per_child
-from tests.conftest import REPO
+from desktop_app.pipeline.download import sha256_of
+from tests.conftest import REPO, wait_final
 
 SAMPLES = sorted((REPO / "resources" / "sample_ads").glob("*.mp4"))
 SPOKEN = SAMPLES[:4]  # ads 1 to 4 all have speech (ad 6 is music only)
@@ -152,3 +157,37 @@ def test_pool_size_follows_the_setting_cores_and_memory() -> None:
     assert ram_per_child("large-v3-turbo") == ram_per_child("turbo") == RAM_PER_CHILD["turbo"]
     assert ram_per_child("base.en") == RAM_PER_CHILD["base"] and ram_per_child("tiny") == RAM_PER_CHILD["tiny"]
     assert ram_per_child("/models/whisper-ct2") == RAM_PER_CHILD["small"]
+
+
+@pytest.mark.slow
+def test_two_concurrent_jobs_share_the_pool_and_never_transcribe_a_video_twice(
+    services: AppServices, tmp_path: Path
+) -> None:
+    """Two folder jobs at once over four videos, two of them in both folders (same content, other paths): one pool
+    serves both jobs, and each video's content is transcribed once; the second job waits for the first's."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, videos in ((first, SPOKEN[:3]), (second, SPOKEN[1:4])):
+        folder.mkdir()
+        for video in videos:
+            shutil.copy(video, folder / f"{folder.name}-{video.name}")
+    services.settings.parallel_jobs = 2
+    pool = services.pipeline.transcriber
+    assert isinstance(pool, TranscriberPool)
+    heard: Counter[str] = Counter()
+    transcribe = pool.transcribe
+
+    def counted(path: Path, token: CancelToken, on_progress: Any = None) -> dict[str, Any]:
+        heard[sha256_of(Path(path))] += 1
+        return transcribe(path, token, on_progress)
+
+    pool.transcribe = counted  # type: ignore[method-assign]  # counts, then the real pool transcribes
+    runner = services.make_runner()
+    runner.start()
+    try:
+        jobs = [services.service.start_analysis(SourceSpec("folder", {"path": str(f)})).job_id for f in (first, second)]
+        ended = [wait_final(services, job_id, timeout=240) for job_id in jobs]
+    finally:
+        runner.shutdown()
+    assert [job.status for job in ended] == [JobStatus.COMPLETED, JobStatus.COMPLETED]
+    assert [(job.result or {}).get("analysed") for job in ended] == [3, 3]
+    assert len(heard) == 4 and set(heard.values()) == {1}, heard

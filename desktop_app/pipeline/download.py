@@ -17,6 +17,7 @@ from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus, JobItem, Outcome
 from desktop_app.engines.ytdlp import SOCKET_TIMEOUT_S, base_options, stopped_error, translate
 from desktop_app.pipeline.checkpoints import Downloaded, Resolved, StoredVideo, VideoSource
+from desktop_app.pipeline.early_work import EarlyWork
 from desktop_app.pipeline.missing_video import joined, missing_or_raise, why_missing
 
 log = logging.getLogger(__name__)
@@ -137,15 +138,33 @@ def local_file(path: str) -> Path:
 class DownloadStage:
     key, label, percent = stage_info(StageKey.DOWNLOAD)
 
-    def __init__(self, max_mb: int, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        max_mb: int,
+        socket_timeout_s: float = SOCKET_TIMEOUT_S,
+        early: Callable[[JobContext], EarlyWork | None] | None = None,
+    ) -> None:
         self.max_bytes = max_mb * 1_000_000
         self.socket_timeout_s = socket_timeout_s
+        self.early = early  # transcribes and looks at each ad's videos while the next ones download
 
     def run(self, ctx: JobContext) -> None:
         media = ctx.workdir / "media"
         media.mkdir(parents=True, exist_ok=True)
         self.restore_deleted(ctx, media)
-        ctx.each_item(lambda item, report: self.download_item(ctx, media, item, report))
+        early = self.early(ctx) if self.early is not None else None
+
+        def fetched(item: JobItem, report: ItemReport) -> Downloaded:
+            downloaded = self.download_item(ctx, media, item, report)
+            if early is not None:
+                early.add(downloaded.videos)
+            return downloaded
+
+        try:
+            ctx.each_item(fetched)
+        finally:
+            if early is not None:
+                early.close()
 
     def download_item(self, ctx: JobContext, media: Path, item: JobItem, report: ItemReport) -> Downloaded:
         """The ad's videos on disk. A carousel that loses some videos goes on with the rest, an ad with copy

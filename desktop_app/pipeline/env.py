@@ -4,12 +4,13 @@ analyser."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from desktop_app.core.context import CancelToken
 from desktop_app.core.facts import AdInput
+from desktop_app.core.in_flight import InFlight
 from desktop_app.core.results import AnalyserKey, ResultStore
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.settings import Settings
@@ -41,3 +42,4 @@ class PipelineEnv:
     models: Path  # downloaded Whisper models (the data folder's models/)
     visuals: VisualReader | None = None  # None: the videos are only listened to (Settings)
     visual_store: VisualStore | None = None
+    in_flight: InFlight = field(default_factory=InFlight)  # videos being transcribed, across concurrent jobs

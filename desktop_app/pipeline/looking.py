@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.context import CancelToken, JobStopped
+from desktop_app.core.in_flight import InFlight
 from desktop_app.core.visuals import VisualStore
 from desktop_app.engines.visual_reader import VisualReader
 from desktop_app.pipeline.checkpoints import StoredVideo
@@ -22,6 +23,12 @@ POLL_S = 0.05
 class Looking:
     reader: VisualReader
     store: VisualStore
+    in_flight: InFlight = field(default_factory=InFlight)  # looks under way (the download stage starts them early)
+
+
+def look_key(sha256: str) -> tuple[str, str]:
+    """The InFlight key of looking at one video content."""
+    return ("look", sha256)
 
 
 class LookAhead:
@@ -50,6 +57,7 @@ class LookAhead:
         for video in videos:
             outcome: BaseException | None = None
             try:
+                self._looking.in_flight.wait(look_key(video.sha256), self._token)  # an early look ends first
                 if self._looking.store.get(video.sha256) is None:
                     data = self._looking.reader.look(Path(video.path), video.sha256, self._token)
                     self._looking.store.save(video.sha256, data)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
+from desktop_app.core.in_flight import InFlight
 from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus, JobItem, Outcome
@@ -53,11 +54,14 @@ class TranscribeStage:
         results: ResultStore,
         models: Path,
         looking: Looking | None = None,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.shared = transcriber
         self.results = results
         self.models = models
         self.looking = looking  # the videos' frames and on-screen text, read beside the transcription
+        # videos another job is transcribing right now: this one waits for their transcripts instead
+        self.in_flight = in_flight or InFlight()
 
     def run(self, ctx: JobContext) -> None:
         """A Whisper model not on this machine is downloaded first, with progress; a job run with its own model
@@ -74,6 +78,7 @@ class TranscribeStage:
         finally:
             if batch is not None:
                 batch.close()
+            self.in_flight.release_all(self)
             if transcriber is not self.shared:
                 transcriber.close()
 
@@ -99,14 +104,17 @@ class TranscribeStage:
         ]
 
     def _untranscribed(self, ctx: JobContext, transcriber: AnyTranscriber) -> dict[str, Path]:
-        """The videos of the ads still to pass this stage that have no stored transcript, one per content."""
+        """The videos of the ads still to pass this stage that have no stored transcript, one per content, less
+        those another job is transcribing now (claimed for this job)."""
         todo: dict[str, Path] = {}
+        model = transcriber.model_name
         for item in ctx.items():
             if item.status == ItemStatus.PENDING and not item.done(self.key):
                 for video in Downloaded.of(item).videos:
                     if (
                         video.sha256 not in todo
-                        and self.results.transcript(video.sha256, transcriber.model_name) is None
+                        and self.results.transcript(video.sha256, model) is None
+                        and self.in_flight.claim((video.sha256, model), self)
                     ):
                         todo[video.sha256] = Path(video.path)
         return todo
@@ -141,20 +149,36 @@ class TranscribeStage:
         batch: TranscriptBatch | None,
     ) -> dict[str, Any]:
         model = transcriber.model_name
-        transcript = self.results.transcript(video.sha256, model)
-        if transcript is not None and not _unchecked(transcriber, transcript):
+        transcript = self._stored(ctx, video, transcriber)
+        if transcript is not None:
             return transcript
 
         def progress(seconds: float, duration: float) -> None:
             if duration > 0:
                 report.progress(seconds / duration, f"{seconds:.0f} of {duration:.0f} s")
 
-        if batch is not None and batch.has(Path(video.path)):
-            transcript = batch.result(Path(video.path), ctx.token)
-        else:
-            transcript = transcriber.transcribe(Path(video.path), ctx.token, progress)
-        self.results.save_transcript(video.sha256, model, transcript)
+        try:
+            if batch is not None and batch.has(Path(video.path)):
+                transcript = batch.result(Path(video.path), ctx.token)
+            else:
+                transcript = transcriber.transcribe(Path(video.path), ctx.token, progress)
+            self.results.save_transcript(video.sha256, model, transcript)
+        finally:  # stored, or failed here: a job waiting for it looks again
+            self.in_flight.release((video.sha256, model), self)
         return transcript
+
+    def _stored(self, ctx: JobContext, video: StoredVideo, transcriber: AnyTranscriber) -> dict[str, Any] | None:
+        """The video's stored transcript, waiting for it while another job transcribes the same content; None
+        when this job is to transcribe it (then claimed for this job)."""
+        key = (video.sha256, transcriber.model_name)
+        while True:
+            transcript = self.results.transcript(video.sha256, transcriber.model_name)
+            if transcript is not None and not _unchecked(transcriber, transcript):
+                return transcript
+            if self.in_flight.claim(key, self):
+                return None
+            ctx.log("transcribe", "Waiting for this video's transcript, already under way (early, or in another job)")
+            self.in_flight.wait(key, ctx.token)  # then stored, or given up by that job: this one does it
 
 
 def _unchecked(transcriber: AnyTranscriber, transcript: dict[str, Any]) -> bool:

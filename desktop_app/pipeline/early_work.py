@@ -1,0 +1,90 @@
+"""Transcribing and looking at each video as soon as it is downloaded, while the download stage fetches the next
+ones: ad 2 downloads while ad 1 is transcribed and looked at, so a job's network waits and its CPU work overlap
+instead of taking turns.
+
+Transcripts and looks land in the stores by content hash, as the transcribe stage's own do. Each video under way
+here is claimed in the app's InFlight, so the transcribe stage (of this job or another) waits for it instead of
+doing it again. Work that fails here is simply left to the transcribe stage, which reports it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from desktop_app.core.context import CancelToken, JobContext, JobStopped
+from desktop_app.core.in_flight import InFlight
+from desktop_app.core.whisper_catalogue import is_downloaded
+from desktop_app.engines.transcriber_pool import TranscriberPool
+from desktop_app.pipeline.checkpoints import StoredVideo
+from desktop_app.pipeline.env import PipelineEnv
+from desktop_app.pipeline.looking import Looking, look_key
+
+log = logging.getLogger(__name__)
+
+
+class EarlyWork:
+    """Hands downloaded videos to the app's transcriber pool (one thread per child) and to the visual look (one
+    thread, as the look-ahead has), in the background."""
+
+    def __init__(self, env: PipelineEnv, pool: TranscriberPool, looking: Looking | None, token: CancelToken) -> None:
+        self.env = env
+        self.pool = pool
+        self.looking = looking
+        self.token = token
+        self._hearing = ThreadPoolExecutor(max_workers=pool.size, thread_name_prefix="early-transcript")
+        self._seeing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-look")
+
+    @property
+    def in_flight(self) -> InFlight:
+        return self.env.in_flight
+
+    def add(self, videos: tuple[StoredVideo, ...]) -> None:
+        """Start on the videos of an ad just downloaded: what is not stored yet and no one does now."""
+        model = self.pool.model_name
+        for video in videos:
+            key = (video.sha256, model)
+            if self.env.results.transcript(video.sha256, model) is None and self.in_flight.claim(key, self):
+                self._hearing.submit(self._claimed, key, partial(self._hear, video))
+            seen = self.looking is not None and self.looking.store.get(video.sha256) is not None
+            if self.looking is not None and not seen and self.in_flight.claim(look_key(video.sha256), self):
+                self._seeing.submit(self._claimed, look_key(video.sha256), partial(self._look, video))
+
+    def close(self) -> None:
+        """No more videos come (the download stage is done): what is under way runs on into the next stage."""
+        self._hearing.shutdown(wait=False)
+        self._seeing.shutdown(wait=False)
+
+    def _hear(self, video: StoredVideo) -> None:
+        transcript = self.pool.transcribe(Path(video.path), self.token)
+        self.env.results.save_transcript(video.sha256, self.pool.model_name, transcript)
+
+    def _look(self, video: StoredVideo) -> None:
+        assert self.looking is not None
+        data = self.looking.reader.look(Path(video.path), video.sha256, self.token)
+        self.looking.store.save(video.sha256, data)
+
+    def _claimed(self, key: tuple[str, str], work: Callable[[], None]) -> None:
+        try:
+            if not self.token.stopped:
+                work()
+        except JobStopped:
+            pass
+        except Exception:  # the transcribe stage does it again and reports it as it does any video
+            log.info("early work on %s failed; the transcribe stage tries again", key, exc_info=True)
+        finally:
+            self.in_flight.release(key, self)
+
+
+def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> EarlyWork | None:
+    """Early work for a job, when it will use the app's local pool with a model already on this machine (a
+    transcription server, a model of the job's own or one still to download are left to the transcribe stage)."""
+    pool = env.transcriber
+    if not isinstance(pool, TranscriberPool):
+        return None
+    wanted = ctx.source.params.get("whisper_model")
+    if wanted not in (None, "", pool.model_name) or not is_downloaded(pool.model_name, env.models):
+        return None
+    return EarlyWork(env, pool, looking, ctx.token)
