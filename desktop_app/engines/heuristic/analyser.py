@@ -279,7 +279,7 @@ def _summary(r: _Reading, persona: str | None) -> str:
             else "It has no speech; only the ad copy was analysed."
         )
     if r.offer.present:
-        bits.append(f"Offer: {', '.join(r.offer.types)}.")
+        bits.append(f"Offer: {', '.join(t.replace('_', ' ') for t in r.offer.types)}.")
     return " ".join(bits)
 
 

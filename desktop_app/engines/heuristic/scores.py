@@ -24,7 +24,9 @@ def _band(value: int) -> int:
 
 def _graded(table: tuple[Case[Findings, Grade], ...], f: Findings) -> Score:
     grade = pick(table, f)
-    rationale = grade.rationale.format(hook=f.hook_type.replace("_", " "), offer=", ".join(f.offer_types))
+    rationale = grade.rationale.format(
+        hook=f.hook_type.replace("_", " "), offer=", ".join(t.replace("_", " ") for t in f.offer_types)
+    )
     return Score(score=grade.score, rationale=rationale)
 
 
