@@ -3,10 +3,11 @@ never "0 s" while work remains."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, datetime, timedelta
 
-from desktop_app.core.estimates import seconds_left
+from desktop_app.core.estimates import seconds_left, time_weighted
 from desktop_app.core.stages import ANALYSIS_STAGES
 from desktop_app.core.types import Job, JobStatus, SourceSpec
 
@@ -39,3 +40,17 @@ def test_never_zero_while_work_remains() -> None:
     job = running(ANALYSE.percent - 0.01, "transcribe", 100)
     left = seconds_left(job, ANALYSIS_STAGES, history, stage_started=time.time() - 90)
     assert left is not None and left >= 1.0
+
+
+def test_the_bar_gives_each_stage_its_share_of_the_time_and_never_steps_back() -> None:
+    """Transcription is most of a job's time, so it is most of the bar; measured medians replace the typical
+    ones; the mapping is monotonic and keeps 0 and 100 where they are."""
+    steps = [p / 10 for p in range(0, 1001)]
+    typical = [time_weighted(p, ANALYSIS_STAGES, {}) for p in steps]
+    assert all(b >= a for a, b in itertools.pairwise(typical))
+    assert typical[0] == 0 and typical[-1] == 100
+    transcribe_share = time_weighted(80, ANALYSIS_STAGES, {}) - time_weighted(65, ANALYSIS_STAGES, {})
+    assert transcribe_share > 50  # the spec's 15 points become most of the bar
+    measured = {st.key: 1.0 for st in ANALYSIS_STAGES} | {"download": 8.0}
+    download_share = time_weighted(65, ANALYSIS_STAGES, measured) - time_weighted(50, ANALYSIS_STAGES, measured)
+    assert round(download_share) == round(95 * 8 / 15)

@@ -286,5 +286,15 @@ def test_the_stage_breakdown_follows_stage_keys_not_labels(qtbot: QtBot) -> None
     card = JobProgress(job, ANALYSIS_STAGES)
     qtbot.addWidget(card)
     text = card.breakdown.text()
-    assert "<b>&#9679; Transcribing</b>" in text
-    assert "&#10003; Downloading" in text and "&#9675; Analysing" in text
+    assert "<b>&#9679;&nbsp;Transcribing</b>" in text
+    assert "&#10003;&nbsp;Downloading" in text and "&#9675;&nbsp;Analysing" in text
+    assert "&#10003;&nbsp;Video&nbsp;URLs" in text  # the row wraps between stages only, never after a mark
+
+    for status, mark in (
+        (JobStatus.CANCELLED, "&#9632;&nbsp;Transcribing"),
+        (JobStatus.FAILED, "&#10007;&nbsp;Transcribing"),
+    ):
+        card.show_job(replace(job, status=status, version=job.version + 1))
+        qtbot.waitUntil(lambda s=status: card.job.status == s, timeout=2000)
+        stopped = card.breakdown.text()
+        assert "&#10003;&nbsp;Downloading" in stopped and mark in stopped  # stages done stay ticked

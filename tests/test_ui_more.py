@@ -51,13 +51,13 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     first = detail.transcript.item(0)
     assert first.font().bold(), "the first-3-seconds hook is highlighted"
     assert "Overall" in detail.analysis.toPlainText()
-    assert detail.play_button.isVisible()
+    assert detail.player.play_button.isVisible()
     later = detail.transcript.item(detail.transcript.count() - 1)
     detail.transcript.itemClicked.emit(later)
     target = int(later.data(256) * 1000)
     assert target > 3000
     # Played or not (CI has no audio device), the player is at the clicked line.
-    qtbot.waitUntil(lambda: abs(detail._player.position() - target) < 1500, timeout=5000)
+    qtbot.waitUntil(lambda: abs(detail.player.media.position() - target) < 1500, timeout=5000)
 
     win.results.search.setText("Lumen")
     assert win.results.proxy.rowCount() == 1
@@ -65,7 +65,7 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     for kind in ("csv", "json", "md"):
         assert win.results.export(kind, str(tmp_path / f"out.{kind}")) is not None
     rows = list(csv.DictReader((tmp_path / "out.csv").open()))
-    assert len(rows) == 7 and {r["analyser"] for r in rows} == {"llm:gpt-4o-mini"}
+    assert len(rows) == 7 and {r["Analyser"] for r in rows} == {"llm:gpt-4o-mini"}
     assert len(json.loads((tmp_path / "out.json").read_text())) == 7
     assert (tmp_path / "out.md").read_text().startswith("# Ad analysis report")
     close_window(win, pool)

@@ -15,10 +15,12 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select, update
 
 from desktop_app.core.ad_names import ad_copy
+from desktop_app.core.chat_tally import Tally, tally, tally_field
 from desktop_app.core.db import Database
 from desktop_app.core.fence import fenced
 from desktop_app.core.models import ChatMessageRow, ConversationRow
-from desktop_app.core.results import ResultStore
+from desktop_app.core.results import AdResult, ResultStore
+from desktop_app.core.search_index import HIT_END, HIT_START, SEARCH_STOP_WORDS
 from desktop_app.core.text import one_line
 
 SOURCES_PER_ANSWER = 5
@@ -104,6 +106,14 @@ class Source:
             language=data.get("language"),
             name=str(data.get("name") or ""),
         )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What retrieval found for a question: the ads to cite, and the counts when it asked about all of them."""
+
+    sources: list[Source]
+    tally: Tally | None = None
 
 
 @dataclass
@@ -221,57 +231,95 @@ def _message(row: ChatMessageRow) -> ChatMessage:
 # ---- retrieval ---------------------------------------------------------------------------------
 
 
-def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWER) -> list[Source]:
-    """The analysed ads a question is about, best first, with the passage that matched.
+def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWER) -> Found:
+    """The analysed ads a question is about, best first, with the passage that matched; or, for a question
+    about all the ads ("what hooks do the ads use?"), every ad counted by type (core/chat_tally.py).
 
     A page named in the question ("what hooks does Example Meals use?") limits the search to its ads,
     and its name no longer counts as a search word."""
     pages, words = mentioned_pages(question, results.page_names())
+    field_key = tally_field(words)
+    if field_key is not None:
+        counted = tally(results.summaries(), field_key, pages)
+        if counted.total:
+            found = results.results_by_id([ad.analysis_id for ad in counted.cited])
+            return Found([_source(n, r, _opening(r)) for n, r in enumerate(found, start=1)], counted)
     hits = results.search(words, limit, pages)
     if not hits and pages:
         hits = [(i, ad, "") for i, ad in results.ids_of_pages(pages, limit)]
-    found = {r.analysis_id: r for r in results.results_by_id([hit[0] for hit in hits])}
+    by_id = {r.analysis_id: r for r in results.results_by_id([hit[0] for hit in hits])}
     sources = []
-    for number, (analysis_id, ad_id, snippet) in enumerate(hits, start=1):
-        result = found.get(analysis_id)
-        if result is None:
+    for number, (analysis_id, _ad_id, snippet) in enumerate(hits, start=1):
+        if (result := by_id.get(analysis_id)) is not None:
+            sources.append(_source(number, result, snippet or readable_passage(result, words)))
+    return Found(sources)
+
+
+def _source(number: int, result: AdResult, passage: str) -> Source:
+    """One ad as the answer cites it, with the data a model gets about it."""
+    transcript = result.transcript
+    if len(transcript) > TRANSCRIPT_CHARS:
+        transcript = transcript[:TRANSCRIPT_CHARS] + " [...]"
+    a = result.analysis
+    data = {
+        "source": number,
+        "page": result.page_name,
+        "ad": result.name,
+        "ad_id": result.ad_id,
+        "started_running": result.delivery_start,
+        "ad_copy": ad_copy(result.metadata),
+        "speech_language": result.language,
+        "transcript": transcript,
+        "analysis": {
+            "summary": a.summary,
+            "hook": {"type": a.hook.type, "text": a.hook.text},
+            "offer": {"types": a.offer.types, "details": a.offer.details},
+            "cta": {"type": a.cta.type, "text": a.cta.text},
+            "angle": a.messaging_angle.primary,
+            "tone": a.tone.primary,
+            "scores": {"overall": a.scores.overall.score, "hook_strength": a.scores.hook_strength.score},
+        },
+    }
+    return Source(
+        number,
+        result.analysis_id,
+        result.ad_id,
+        result.page_name or "",
+        passage,
+        data,
+        language=result.language,
+        name=result.name,
+    )
+
+
+def readable_passage(result: AdResult, question: str) -> str:
+    """A passage for an ad whose match lies only in its analysis (the index holds labels such as "urgency"
+    that read as noise when quoted): the first analysis statement that has a question word, its hits marked,
+    else the opening of the transcript."""
+    a = result.analysis
+    statements = [
+        ("Hook", a.hook.text),
+        ("Offer", a.offer.details or ", ".join(t.replace("_", " ") for t in a.offer.types)),
+        ("Call to action", a.cta.text or a.cta.type.replace("_", " ")),
+        ("Urgency", a.cta.text if a.cta.urgency else None),
+        ("Summary", a.summary),
+    ]
+    words = [w for w in re.findall(r"\w+", question.lower()) if len(w) > 2 and w not in SEARCH_STOP_WORDS]
+    for label, statement in statements:
+        if not statement:
             continue
-        transcript = result.transcript
-        if len(transcript) > TRANSCRIPT_CHARS:
-            transcript = transcript[:TRANSCRIPT_CHARS] + " [...]"
-        a = result.analysis
-        data = {
-            "source": number,
-            "page": result.page_name,
-            "ad": result.name,
-            "ad_id": ad_id,
-            "started_running": result.delivery_start,
-            "ad_copy": ad_copy(result.metadata),
-            "speech_language": result.language,
-            "transcript": transcript,
-            "analysis": {
-                "summary": a.summary,
-                "hook": {"type": a.hook.type, "text": a.hook.text},
-                "offer": {"types": a.offer.types, "details": a.offer.details},
-                "cta": {"type": a.cta.type, "text": a.cta.text},
-                "angle": a.messaging_angle.primary,
-                "tone": a.tone.primary,
-                "scores": {"overall": a.scores.overall.score, "hook_strength": a.scores.hook_strength.score},
-            },
-        }
-        sources.append(
-            Source(
-                number,
-                analysis_id,
-                ad_id,
-                result.page_name or "",
-                snippet or _opening(result.transcript),
-                data,
-                language=result.language,
-                name=result.name,
-            )
-        )
-    return sources
+        marked = mark_words(statement, words)
+        if HIT_START in marked or (label == "Urgency" and any(w.startswith("urgen") for w in words)):
+            return f"{label}: {marked}"
+    return _opening(result)
+
+
+def mark_words(text: str, words: list[str]) -> str:
+    """The text with each word that starts like a question word between HIT_START and HIT_END."""
+    if not words:
+        return text
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w[:6]) for w in words) + r")\w*", re.IGNORECASE)
+    return pattern.sub(lambda m: f"{HIT_START}{m.group(0)}{HIT_END}", text)
 
 
 def mentioned_pages(question: str, pages: list[str]) -> tuple[list[str], str]:
@@ -290,17 +338,21 @@ def mentioned_pages(question: str, pages: list[str]) -> tuple[list[str], str]:
     return found, question
 
 
-def _opening(transcript: str, words: int = 24) -> str:
-    parts = transcript.split()
+def _opening(result: AdResult, words: int = 24) -> str:
+    """The first words of what the ad says: its speech, or its copy when it has none."""
+    parts = (result.transcript or " ".join(ad_copy(result.metadata))).split()
     return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
 
 
 # ---- the model's messages ----------------------------------------------------------------------
 
 
-def build_messages(question: str, sources: list[Source], history: list[ChatMessage]) -> list[dict[str, str]]:
+def build_messages(
+    question: str, sources: list[Source], history: list[ChatMessage], counted: Tally | None = None
+) -> list[dict[str, str]]:
     """System rules, the recent conversation, then the question with the ads as quoted JSON data, in one
-    <ads> fence that no ad's text can close (see core/fence.py)."""
+    <ads> fence that no ad's text can close (see core/fence.py), after the app's own exact counts when the
+    question asks about all the ads."""
     messages = [{"role": "system", "content": SYSTEM}]
     earlier = [m for m in history if m.content and m.status != MessageStatus.SEARCH][-HISTORY_MESSAGES:]
     messages += [{"role": m.role, "content": m.content} for m in earlier]
@@ -310,6 +362,8 @@ def build_messages(question: str, sources: list[Source], history: list[ChatMessa
         if sources
         else "No analysed ad matches this question."
     )
+    if counted is not None:
+        ads = f"Counts the app computed over every analysed ad (exact, use them as given):\n{counted.text()}\n\n{ads}"
     messages.append({"role": "user", "content": f"Question: {question}\n\n{ads}"})
     return messages
 

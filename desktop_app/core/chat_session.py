@@ -18,12 +18,14 @@ from desktop_app.core.chat import (
     ChatStreamer,
     ChatStreamError,
     ConversationStore,
+    Found,
     MessageStatus,
     Source,
     build_messages,
     mark_cited,
     retrieve,
 )
+from desktop_app.core.chat_tally import Tally
 from desktop_app.core.results import ResultStore
 
 SAVE_EVERY_S = 2.0
@@ -111,15 +113,26 @@ class ChatSession:
         self.store.add(conversation_id, "user", text)
         return Question(conversation_id, text, list(history))
 
-    def sources(self, question: Question) -> list[Source]:
-        """The analysed ads the question is about, best first (database reads: off the UI thread)."""
+    def find(self, question: Question) -> Found:
+        """The analysed ads the question is about, best first, or all of them counted when it asks how the
+        ads split (database reads: off the UI thread)."""
         return retrieve(self.results, question.text)
 
     def answer(
-        self, question: Question, sources: list[Source], model: ChatStreamer | None, search_error: str = ""
+        self,
+        question: Question,
+        sources: list[Source],
+        model: ChatStreamer | None,
+        search_error: str = "",
+        counted: Tally | None = None,
     ) -> Answer:
         """Save the answer, final when it needs no model (search mode, nothing matched, the search failed),
-        else empty and streaming: run its `stream`."""
+        else empty and streaming: run its `stream`. Without a model, counts are the answer."""
+        if model is None and counted is not None and not search_error:
+            content = counted.text()
+            cited = mark_cited(sources, content)
+            message_id = self.store.add(question.conversation_id, "assistant", content, MessageStatus.COMPLETE, cited)
+            return Answer(self.store, message_id, cited, MessageStatus.COMPLETE)
         if model is None or not sources:
             if search_error:
                 status, content = MessageStatus.FAILED, ""
@@ -130,5 +143,5 @@ class ChatSession:
             message_id = self.store.add(question.conversation_id, "assistant", content, status, sources, search_error)
             return Answer(self.store, message_id, sources, status)
         message_id = self.store.add(question.conversation_id, "assistant", "", MessageStatus.STREAMING, sources)
-        messages = build_messages(question.text, sources, question.history)
+        messages = build_messages(question.text, sources, question.history, counted)
         return Answer(self.store, message_id, sources, MessageStatus.STREAMING, model, messages)

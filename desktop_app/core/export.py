@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
+from desktop_app.core.ad_names import readable
+from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
 from desktop_app.core.schema import Score
 from desktop_app.core.types import JobItem
@@ -122,6 +124,35 @@ def csv_row(row: AdResult) -> dict[str, Any]:
 def write_csv(rows: Sequence[AdResult], out: TextIO) -> None:
     """The results as CSV, every cell safe to open in a spreadsheet."""
     write_rows(out, [CSV_COLUMNS, *([csv_row(row)[column] for column in CSV_COLUMNS] for row in rows)])
+
+
+# The window's CSV, for people: headers and labels as they read ("Hook type", "free trial"); the CLI's CSV and
+# the JSON export keep the machine names above.
+READABLE_COLUMNS = {
+    "name": "Ad", "ad_id": "Ad id", "video_index": "Video", "page_name": "Page", "delivery_start": "Running since",
+    "library_url": "Ad Library link", "hook_type": "Hook type", "hook_text": "Hook", "within_first_3s":
+    "Hook in the first 3 s", "cta_type": "CTA type", "cta_text": "CTA", "offer_present": "Offer", "offer_types":
+    "Offer types", "angle": "Angle", "tone": "Tone", "hook_strength": "Hook strength", "clarity": "Clarity",
+    "value_prop": "Value proposition", "offer_strength": "Offer strength", "cta_strength": "CTA strength",
+    "emotional_pull": "Emotional pull", "overall": "Overall", "confidence": "Confidence", "analyser": "Analyser",
+    "model": "Model", "language": "Language", "transcript": "Transcript",
+}  # fmt: skip
+
+
+def readable_row(row: AdResult) -> dict[str, Any]:
+    values = csv_row(row) | {"name": row.name, "video_index": row.video_index + 1}
+    for key in ("hook_type", "cta_type", "angle", "tone"):
+        values[key] = readable(str(values[key]))
+    values["offer_types"] = ", ".join(readable(t) for t in row.analysis.offer.types)
+    for key in ("within_first_3s", "offer_present"):
+        values[key] = "yes" if values[key] else "no"
+    values["language"] = language_name(row.language) if row.language else ""
+    return values
+
+
+def write_readable_csv(rows: Sequence[AdResult], out: TextIO) -> None:
+    """The results as CSV with readable headers and labels, every cell safe to open in a spreadsheet."""
+    write_rows(out, [list(READABLE_COLUMNS.values()), *([readable_row(r)[k] for k in READABLE_COLUMNS] for r in rows)])
 
 
 def markdown_report(rows: Sequence[AdResult]) -> str:

@@ -3,7 +3,6 @@ Each analysis saved is also indexed for full-text search (core/search_index.py).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,10 +12,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop_app.core import search_index
-from desktop_app.core.ad_names import ad_copy, ad_name, name_from_columns
+from desktop_app.core.ad_names import ad_copy, ad_name
 from desktop_app.core.db import Database
 from desktop_app.core.models import AdRow, AnalysisRow, VideoRow, VisualRow
 from desktop_app.core.schema import AdAnalysis
+from desktop_app.core.summaries import ResultSummary as ResultSummary  # re-exported: rows of the Results view
+from desktop_app.core.summaries import load_summaries
 from desktop_app.core.visuals import screen_lines
 
 # Columns a newer description of an ad, or a newer analysis under the same key, replaces.
@@ -59,31 +60,11 @@ class AdResult:
     seconds: float
     created_at: float
     screen_text: list[dict[str, Any]] = field(default_factory=list)  # read from the keyframes, in time order
+    poster: str | None = None  # a still of the video (a file in the data folder's visuals/), shown before playing
 
     @property
     def name(self) -> str:
         return ad_name(self.ad_id, self.metadata, self.page_name)
-
-
-@dataclass(frozen=True)
-class ResultSummary:
-    """One row of the Results table: what it shows, sorts and filters on, without the heavy parts."""
-
-    analysis_id: int
-    ad_id: str
-    job_id: str | None
-    page_name: str
-    hook_type: str
-    cta_type: str
-    offer_types: list[str]
-    overall: int
-    hook_strength: int
-    delivery_start: str
-    analyser: str
-    video_index: int = 0
-    videos_in_ad: int = 1  # a carousel's videos are analysed one by one, each shown under its ad
-    copy_only: bool = False  # no usable video: analysed from the ad's copy
-    name: str = ""  # the ad's human name (core/ad_names.py)
 
 
 class ResultStore:
@@ -296,6 +277,7 @@ class ResultStore:
                         seconds=analysis.seconds,
                         created_at=analysis.created_at,
                         screen_text=screen_lines(seen.data if seen else None),
+                        poster=(seen.data or {}).get("poster") if seen else None,
                     )
                 )
             return out
@@ -305,24 +287,8 @@ class ResultStore:
             return session.scalars(select(AnalysisRow.id).limit(1)).first() is not None
 
     def summaries(self) -> list[ResultSummary]:
-        """Every analysed ad video, newest first, from the summary columns (no documents or transcripts loaded)."""
-        rows = self._sql(
-            "SELECT a.id, a.ad_id, a.job_id, coalesce(d.page_name, ''), a.hook_type, a.cta_type, a.offer_types,"
-            " a.overall_score, a.hook_score, coalesce(d.delivery_start, ''), a.analyser, a.video_index,"
-            " count(*) OVER (PARTITION BY a.ad_id, a.job_id), a.video_path IS NULL AND a.whisper_model IS NULL,"
-            " json_extract(d.metadata_json, '$.file'), json_extract(d.metadata_json, '$.source_url'),"
-            " json_extract(d.metadata_json, '$.ad_creative_link_titles'),"
-            " json_extract(d.metadata_json, '$.ad_creative_bodies')"
-            " FROM analyses a JOIN ads d ON d.ad_id = a.ad_id ORDER BY a.id DESC"
-        )
-        return [
-            ResultSummary(
-                int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or "none"), str(r[5] or "none"),
-                json.loads(r[6] or "[]"), int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
-                int(r[11]), int(r[12]), bool(r[13]), name_from_columns(str(r[1]), str(r[3]), *r[14:18]),
-            )
-            for r in rows
-        ]  # fmt: skip
+        """Every analysed ad video, newest first, from the summary columns (core/summaries.py)."""
+        return load_summaries(self.db)
 
     def result(self, analysis_id: int) -> AdResult | None:
         """One analysed ad with everything: transcript, segments, analysis."""
@@ -333,10 +299,6 @@ class ResultStore:
         """Several analysed ads in one query, in the order asked; ids no longer stored are left out."""
         found = {r.analysis_id: r for r in self._rows(self._joined().where(AnalysisRow.id.in_(list(analysis_ids))))}
         return [found[i] for i in analysis_ids if i in found]
-
-    def _sql(self, statement: str) -> list[Any]:
-        with self.db.read() as session:
-            return list(session.execute(text(statement)).all())
 
     @staticmethod
     def _joined() -> Any:

@@ -27,8 +27,9 @@ NOT_INDEXED = frozenset(
 )
 
 # Columns of search_index: 0 analysis_id, 1 ad_id, 2 page_name, 3 copy, 4 transcript, 5 analysis.
-# The passage shown is the first of transcript, copy, page name and analysis with a hit in it.
-_SNIPPETS = ", ".join(f"snippet(search_index, {c}, '{HIT_START}', '{HIT_END}', '...', 14)" for c in (4, 3, 2, 5))
+# The passage shown is the first of transcript, copy and page name with a hit in it. The analysis column
+# holds labels ("urgency ... urgent") that read as noise when quoted: a match there gets no passage here.
+_SNIPPETS = ", ".join(f"snippet(search_index, {c}, '{HIT_START}', '{HIT_END}', '...', 14)" for c in (4, 3, 2))
 # A match in the page name or ad copy weighs more than one in the transcript.
 _RANK = "bm25(search_index, 0, 0, 4.0, 2.0, 1.0, 1.0)"
 
@@ -62,7 +63,8 @@ def index_analysis(
 
 
 def search(db: Database, query: str, limit: int = 20, pages: Sequence[str] = ()) -> list[tuple[int, str, str]]:
-    """Full-text search: (analysis id, ad id, snippet with hits between HIT_START and HIT_END), best first.
+    """Full-text search: (analysis id, ad id, snippet with hits between HIT_START and HIT_END, or "" when
+    the words are only in the analysis), best first.
 
     Words no ad contains are dropped; ads with every remaining word come first (the most specific
     answer), else ads with any of them. A match in the page name or ad copy weighs more than one in
@@ -81,7 +83,7 @@ def search(db: Database, query: str, limit: int = 20, pages: Sequence[str] = ())
             rows = session.execute(statement, params | {"q": match}).all()
             if rows:
                 break
-    return [(int(r[0]), str(r[1]), next((p for p in r[2:] if HIT_START in p), r[2])) for r in rows]
+    return [(int(r[0]), str(r[1]), next((p for p in r[2:] if HIT_START in p), "")) for r in rows]
 
 
 def _indexed(session: Session, word: str) -> bool:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.composition import AppServices, make_chat_model
 from desktop_app.core.chat import ChatMessage, ChatStreamer, ConversationStore, Source
 from desktop_app.core.chat_session import Answer, ChatSession, Question
+from desktop_app.core.chat_tally import Tally
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.chat_html import conversation_html, welcome_html
 
@@ -219,15 +220,17 @@ class ChatView(QWidget):
         self._set_busy(True)
         session = self.session
         run_in_background(
-            lambda: session.sources(asked),
-            lambda sources: self._answer(asked, sources),
+            lambda: session.find(asked),
+            lambda found: self._answer(asked, found.sources, counted=found.tally),
             lambda error: self._answer(asked, [], f"The search failed: {error}"),
             self,
         )
 
-    def _answer(self, question: Question, sources: list[Source], search_error: str = "") -> None:
+    def _answer(
+        self, question: Question, sources: list[Source], search_error: str = "", counted: Tally | None = None
+    ) -> None:
         self._retrieving = False
-        answer = self.session.answer(question, sources, self.model, search_error)
+        answer = self.session.answer(question, sources, self.model, search_error, counted)
         if not answer.streams:
             self._set_busy(False)
             self._after_message()

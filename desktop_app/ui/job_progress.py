@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.estimates import seconds_left
+from desktop_app.core.estimates import seconds_left, time_weighted
 from desktop_app.core.stages import StageInfo
 from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.style import status_color, status_icon
@@ -79,6 +79,7 @@ class JobProgress(QFrame):
         self._stage_started: float | None = None
         self._last_apply = 0.0
         self._failed_ads: list[tuple[str, str]] = []
+        self._shown_max = 0.0
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header())
@@ -198,7 +199,8 @@ class JobProgress(QFrame):
         self.icon.setAccessibleName(f"Status: {_cell_status(job)}")
         self.title.setText(f"<b>{job.source.describe()}</b> <span style='color:gray'>#{job.job_id[:8]}</span>")
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}")
-        target = round(job.progress * BAR_SCALE)
+        shown = self._shown_progress(job)
+        target = round(shown * BAR_SCALE)
         if status == JobStatus.RUNNING and target > self.bar.value():
             self._animation.stop()
             self._animation.setStartValue(self.bar.value())
@@ -207,7 +209,7 @@ class JobProgress(QFrame):
         else:
             self._animation.stop()
             self.bar.setValue(target)
-        self.bar.setFormat(f"{job.progress:.0f}%")
+        self.bar.setFormat(f"{shown:.0f}%")
         self.message.setText(self._message_text(job))
         self.breakdown.setText(self._breakdown_text(job))
         self.details.setText(self._details_text(job))
@@ -229,6 +231,15 @@ class JobProgress(QFrame):
         elif not active:
             self._ticker.stop()
         self._update_timing()
+
+    def _shown_progress(self, job: Job) -> float:
+        """The bar weighted by how long the stages take (transcription is most of a job's time), never moving
+        backwards while the job runs."""
+        shown = time_weighted(job.progress, self.stages, self.durations)
+        if job.status.is_active:
+            shown = max(shown, self._shown_max)
+        self._shown_max = shown
+        return shown
 
     def set_technical_details(self, text: str) -> None:
         self.technical.setPlainText(text)
@@ -270,13 +281,18 @@ class JobProgress(QFrame):
         current = keys.index(job.stage_key) if job.stage_key in keys else (len(keys) if job.progress >= 100 else -1)
         parts = []
         for i, stage in enumerate(self.stages):
-            short = SHORT.get(stage.key, stage.label.split(" ")[0])
+            # a stage's mark and word never part: the row wraps only between stages
+            short = SHORT.get(stage.key, stage.label.split(" ")[0]).replace(" ", "&nbsp;")
             if i < current or job.status == JobStatus.COMPLETED:
-                parts.append(f"<span style='color:#2e7d32'>&#10003; {short}</span>")
+                parts.append(f"<span style='color:#2e7d32'>&#10003;&nbsp;{short}</span>")
             elif i == current and job.status.is_active:
-                parts.append(f"<b>&#9679; {short}</b>")
+                parts.append(f"<b>&#9679;&nbsp;{short}</b>")
+            elif i == current and job.status == JobStatus.FAILED:
+                parts.append(f"<span style='color:#c62828'>&#10007;&nbsp;{short}</span>")
+            elif i == current and job.status == JobStatus.CANCELLED:
+                parts.append(f"<span style='color:gray'>&#9632;&nbsp;{short}</span>")
             else:
-                parts.append(f"<span style='color:gray'>&#9675; {short}</span>")
+                parts.append(f"<span style='color:gray'>&#9675;&nbsp;{short}</span>")
         return " &nbsp; ".join(parts)
 
     def _details_text(self, job: Job) -> str:

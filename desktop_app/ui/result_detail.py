@@ -1,18 +1,17 @@
-"""The Results detail pane: one analysed ad with its video, the transcript with timestamps (click a line
-to seek the video there), and the analysis with its evidence and score bands."""
+"""The Results detail pane: one analysed ad with its video (ui/video_player.py), the transcript with
+timestamps (click a line to seek the video there; the line playing is highlighted as the video goes), and the
+analysis with its evidence and score bands."""
 
 from __future__ import annotations
 
+import bisect
 import html
-from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
 from desktop_app.ui.analysis_html import analysis_html, timecode
+from desktop_app.ui.video_player import VideoPlayer
 
 
 class ResultDetail(QWidget):
@@ -30,30 +30,30 @@ class ResultDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: AdResult | None = None
-        self._player: Any = None
-        self._video: Any = None
-        self._pending_seek: int | None = None
+        self._starts: list[float] = []  # the transcript's start times, in row order from `_first_timed`
+        self._first_timed = 0  # the row of the first line with a time (a note may come before)
         self.header = QLabel("Select an ad to see its analysis.")
         self.header.setWordWrap(True)
         self.header.setOpenExternalLinks(True)
-        self.video_box = QVBoxLayout()
-        self.play_button = QPushButton("Play video")
-        self.play_button.setAccessibleName("Play or pause the ad video")
-        self.play_button.clicked.connect(self.toggle_play)
-        self.play_button.hide()
+        self.player = VideoPlayer()
+        self.player.position_changed.connect(self._follow)
+        self.player.hide()
         self.transcript = QListWidget()
         self.transcript.setAccessibleName("Transcript")
+        self.transcript.setWordWrap(True)
+        self.transcript.setUniformItemSizes(False)
+        self.transcript.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.transcript.itemClicked.connect(self._seek)
         self.analysis = QTextBrowser()
         self.analysis.setAccessibleName("Analysis")
         split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.player)
         split.addWidget(self.transcript)
         split.addWidget(self.analysis)
-        split.setSizes([160, 400])
+        split.setSizes([260, 160, 400])
+        split.setCollapsible(0, False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addLayout(self.video_box)
-        layout.addWidget(self.play_button)
         layout.addWidget(split, 1)
 
     def show_result(self, result: AdResult) -> None:
@@ -70,77 +70,37 @@ class ResultDetail(QWidget):
             self.transcript.addItem("(no usable video: this analysis reads the ad's copy only)")
         elif not result.segments:
             self.transcript.addItem("(no speech in this video)")
-        for item in sorted(timeline(result), key=lambda i: float(i.data(Qt.ItemDataRole.UserRole))):
+        self._first_timed = self.transcript.count()
+        lines = sorted(timeline(result), key=lambda i: float(i.data(Qt.ItemDataRole.UserRole)))
+        for item in lines:
             self.transcript.addItem(item)
+        self._starts = [float(item.data(Qt.ItemDataRole.UserRole)) for item in lines]
         self.analysis.setHtml(analysis_html(a))
-        self._load_video(result.video_path)
-
-    def _load_video(self, path: str | None) -> None:
-        if not path or not Path(path).exists():
-            self.play_button.hide()
-            if self._player is not None:  # the previous ad's picture must not stay on screen
-                self._player.stop()
-                self._video.hide()
-            return
-        if self._player is None:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-            from PySide6.QtMultimediaWidgets import QVideoWidget
-
-            self._player = QMediaPlayer(self)
-            self._player.mediaStatusChanged.connect(self._on_media_status)
-            self._audio = QAudioOutput(self)
-            self._player.setAudioOutput(self._audio)
-            self._video = QVideoWidget(self)
-            self._video.setMinimumHeight(180)
-            self._player.setVideoOutput(self._video)
-            self.video_box.addWidget(self._video)
-        self._player.stop()
-        self._player.setSource(QUrl.fromLocalFile(path))
-        self._video.show()
-        self.play_button.setText("Play video")
-        self.play_button.show()
-
-    def toggle_play(self) -> None:
-        if self._player is None:
-            return
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self._player.pause()
-            self.play_button.setText("Play video")
-        else:
-            self._player.play()
-            self.play_button.setText("Pause")
+        self.player.load(result.video_path, result.poster)
 
     def _seek(self, item: QListWidgetItem) -> None:
+        """A click on a line plays the video from that line's second."""
         start = item.data(Qt.ItemDataRole.UserRole)
-        if self._player is None or start is None:
+        if start is None or self.player.media is None or not self.player.isVisible():
             return
-        from PySide6.QtMultimedia import QMediaPlayer
+        self.player.seek(float(start))
+        self.player.play()
 
-        position = int(float(start) * 1000)
-        if self._player.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia):
-            self._pending_seek = position  # applied once the file has loaded
-        else:
-            self._player.setPosition(position)
-        self._player.play()
-        self.play_button.setText("Pause")
+    def _follow(self, seconds: float) -> None:
+        """Highlight the line playing now (the last one started) and keep it in view."""
+        at = bisect.bisect_right(self._starts, seconds + 0.05) - 1
+        if at < 0:
+            self.transcript.setCurrentRow(-1)
+            return
+        row = self._first_timed + at
+        if self.transcript.currentRow() != row:
+            self.transcript.setCurrentRow(row)
+            self.transcript.scrollToItem(self.transcript.item(row), QListWidget.ScrollHint.EnsureVisible)
 
     def release_media(self) -> None:
         """Stops playback and lets go of the file before the window goes: Qt's FFmpeg decoder threads crash
         if the video widget is destroyed under a playing player."""
-        if self._player is None:
-            return
-        self._player.stop()
-        self._player.setSource(QUrl())
-        self.play_button.setText("Play video")
-
-    def _on_media_status(self, status: object) -> None:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        if self._pending_seek is not None and status == QMediaPlayer.MediaStatus.LoadedMedia:
-            self._player.setPosition(self._pending_seek)
-            self._pending_seek = None
+        self.player.release()
 
 
 def timeline(result: AdResult) -> list[QListWidgetItem]:

@@ -1,37 +1,58 @@
-"""Results: every analysed ad in a sortable, filterable table that fills while jobs run
-(ui/results_table.py), a detail pane for the selected one (ui/result_detail.py), and exports of the rows
-shown or selected (CSV, JSON, a Markdown report)."""
+"""Results: every analysed ad as a table (ui/results_table.py) or as a gallery of cards
+(ui/results_gallery.py) over one filter and one selection, a detail pane for the selected ad
+(ui/result_detail.py), and exports of the ads shown or selected (CSV, JSON, a Markdown report).
+
+Rows load on a pool thread and are applied on the UI thread, so the reload when a job completes (or an ad
+finishes) never stalls the window; `refresh()` loads synchronously where an answer is needed at once."""
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
+    QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.core.export import markdown_report, result_dict, write_csv
+from desktop_app.core.ad_names import readable
+from desktop_app.core.export import markdown_report, result_dict, write_readable_csv
 from desktop_app.core.results import AdResult, ResultStore
+from desktop_app.core.summaries import ResultSummary
+from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.filter_combo import filter_combo, set_choices
 from desktop_app.ui.result_detail import ResultDetail
-from desktop_app.ui.results_table import ResultsFilter, ResultsModel
+from desktop_app.ui.results_gallery import ResultsGallery
+from desktop_app.ui.results_table import ResultsFilter, ResultsModel, ResultsTable
+
+log = logging.getLogger(__name__)
+MODES = ("table", "gallery")
+NO_ADS = "No analysed ads yet — start an analysis on the Ad Analysis view."
+NO_MATCH = "No ads match these filters."
+NARROW_PX = 860  # below this width the detail pane goes under the list
 
 
 class ResultsView(QWidget):
+    mode_changed = Signal(str)  # "table" or "gallery", to be remembered
+    start_requested = Signal()  # the empty state's button: go to the Ad Analysis view
+    loaded = Signal()  # rows applied after a reload
+    cleared = Signal()  # every filter was cleared (the board filter clears itself too)
+
     def __init__(self, results: ResultStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results = results
@@ -39,30 +60,56 @@ class ResultsView(QWidget):
         self.proxy = ResultsFilter()
         self.proxy.setSourceModel(self.model)
         self.detail = ResultDetail()
+        self.mode = "table"
+        self._loading = self._again = False
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self._search_box())
+        left_layout.addLayout(self._top_bar())
         left_layout.addLayout(self._filters())
-        left_layout.addWidget(self._table(), 1)
+        self.board_row = QHBoxLayout()  # the board and tag filter (ui/results_boards.py)
+        left_layout.addLayout(self.board_row)
+        left_layout.addWidget(self._pages(), 1)
         left_layout.addLayout(self._exports())
         splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setSizes([560, 420])
+        for n in (0, 1):  # a narrower window narrows both sides, not the detail alone
+            splitter.setStretchFactor(n, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        proxy = self.proxy
+        for signal in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset, proxy.layoutChanged):
+            signal.connect(self._show_state)
+        self._show_state()
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=300)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self.reload)
 
-    def _search_box(self) -> QLineEdit:
+    def _top_bar(self) -> QHBoxLayout:
+        """Table | Gallery, then the search box."""
+        self.mode_buttons = QButtonGroup(self)
+        bar = QHBoxLayout()
+        bar.setSpacing(0)
+        for n, mode in enumerate(MODES):
+            button = QToolButton()
+            button.setText(mode.title())
+            button.setCheckable(True)
+            button.setChecked(n == 0)
+            button.setAccessibleName(f"Show as {mode}")
+            button.setToolTip(f"Show the ads as a {mode}")
+            self.mode_buttons.addButton(button, n)
+            bar.addWidget(button)
+        self.mode_buttons.idClicked.connect(lambda n: self.set_mode(MODES[n]))
+        bar.addSpacing(8)
         self.search = QLineEdit(placeholderText="Filter by page, ad, hook, CTA, offer  (Ctrl+F)")
         self.search.setAccessibleName("Filter results")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda text: self.proxy.update(text=text))
-        return self.search
+        bar.addWidget(self.search, 1)
+        return bar
 
     def _filters(self) -> QHBoxLayout:
         """Hook type, CTA, offer, minimum overall score and job."""
@@ -76,20 +123,33 @@ class ResultsView(QWidget):
         self.min_score.valueChanged.connect(lambda v: self.proxy.update(min_score=v))
         filters = QHBoxLayout()
         for widget in (self.hook, self.cta, self.offer, self.min_score, self.job):
+            if isinstance(widget, QComboBox):  # shrinkable, so a narrow window still leaves room for the detail
+                widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                widget.setMinimumContentsLength(4)
             filters.addWidget(widget)
         return filters
 
-    def _table(self) -> QTableView:
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAccessibleName("Analysed ads")
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+    def _pages(self) -> QStackedWidget:
+        """The table, the gallery (sharing the table's selection) and the empty state, one shown at a time."""
+        self.table = ResultsTable(self.proxy)
+        self.gallery = ResultsGallery(self.proxy, self.table.selectionModel())
         self.table.selectionModel().currentRowChanged.connect(self._selected)
-        return self.table
+        for view in (self.table, self.gallery):
+            view.doubleClicked.connect(self._open)
+        self.empty = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.empty.setObjectName("EmptyState")
+        self.empty_action = QPushButton()
+        self.empty_action.clicked.connect(self._empty_clicked)
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty)
+        empty_layout.addWidget(self.empty_action, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.pages = QStackedWidget()
+        for page in (self.table, self.gallery, empty_page):
+            self.pages.addWidget(page)
+        return self.pages
 
     def _exports(self) -> QHBoxLayout:
         """The row count, and the export buttons."""
@@ -108,51 +168,148 @@ class ResultsView(QWidget):
         combo.currentIndexChanged.connect(lambda _: self.proxy.update(**{field: combo.currentData() or ""}))
         return combo
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow (an 800 px window, a half screen), the detail goes under the ads instead of beside them, where
+        it would be too thin to read; wide again, back beside them."""
+        super().resizeEvent(event)
+        wanted = Qt.Orientation.Vertical if event.size().width() < NARROW_PX else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            total = sum(self.splitter.sizes()) or 1
+            self.splitter.setSizes([total // 2, total - total // 2])
+
+    # ---- table or gallery, and the empty states ------------------------------------------------
+
+    def set_mode(self, mode: str) -> None:
+        """Show the ads as a table or as cards; the selection and filters stay."""
+        self.mode = mode if mode in MODES else "table"
+        button = self.mode_buttons.button(MODES.index(self.mode))
+        if button is not None:
+            button.setChecked(True)
+        self._show_state()
+        self.current_view().scrollTo(self.table.currentIndex())
+        self.mode_changed.emit(self.mode)
+
+    def current_view(self) -> QAbstractItemView:
+        return self.gallery if self.mode == "gallery" else self.table
+
+    def _show_state(self) -> None:
+        """The chosen view, or why it would be empty: nothing analysed yet, or filters that hide everything."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if total and shown:
+            self.pages.setCurrentIndex(MODES.index(self.mode))
+        else:
+            nothing_yet = total == 0 and not self.proxy.filtering()
+            self.empty.setText(NO_ADS if nothing_yet else NO_MATCH)
+            self.empty_action.setText("Go to Ad Analysis" if nothing_yet else "Clear filters")
+            self.pages.setCurrentIndex(len(MODES))
+        ads = f"{total} analysed ad video{'s' if total != 1 else ''}"
+        self.count.setText(ads if shown == total else f"{shown} of {ads} shown")
+
+    def _empty_clicked(self) -> None:
+        if self.empty_action.text() == "Clear filters":
+            self.clear_filters()
+        else:
+            self.start_requested.emit()
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        for combo in (self.hook, self.cta, self.offer, self.job):
+            combo.setCurrentIndex(0)
+        self.min_score.setValue(1)
+        self.cleared.emit()
+
+    # ---- loading -------------------------------------------------------------------------------
+
     def refresh_soon(self) -> None:
-        """Coalesce bursts (an ad finishing every second) into one reload."""
+        """Coalesce bursts (an ad finishing every second) into one reload, on a pool thread."""
         self._refresh_timer.start()
 
+    def reload(self) -> None:
+        """Load the rows on a pool thread; `loaded` fires once they are shown."""
+        if self._loading:
+            self._again = True  # newer rows arrived while loading: load once more afterwards
+            return
+        self._loading = True
+        run_in_background(self.results.summaries, self._reloaded, self._reload_failed, self)
+
+    def _reloaded(self, rows: list[ResultSummary]) -> None:
+        self._loading = False
+        self.apply(rows)
+        if self._again:
+            self._again = False
+            self.reload()
+
+    def _reload_failed(self, error: BaseException) -> None:
+        self._loading = False
+        log.warning("results could not be loaded: %r", error)
+
     def refresh(self) -> None:
-        rows = self.results.summaries()
+        """Load and show the rows now (start-up, tests, and an ad asked for that is not loaded yet)."""
+        self.apply(self.results.summaries())
+
+    def apply(self, rows: list[ResultSummary]) -> None:
+        """Show these rows, keeping the selected ad selected."""
+        current = self.table.currentIndex()
+        kept = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.model.set_rows(rows)
-        jobs = {r.job_id: f"Job {r.job_id[:8]}" for r in rows if r.job_id}
+        self.gallery.thumbnails.forget()  # a poster missing before may exist now
         for combo, values in (
-            (self.hook, {r.hook_type: r.hook_type.replace("_", " ") for r in rows}),
-            (self.cta, {r.cta_type: r.cta_type.replace("_", " ") for r in rows}),
-            (self.job, jobs),
+            (self.hook, {r.hook_type: readable(r.hook_type) for r in rows}),
+            (self.cta, {r.cta_type: readable(r.cta_type) for r in rows}),
+            (self.job, {r.job_id: f"Job {r.job_id[:8]}" for r in rows if r.job_id}),
         ):
             set_choices(combo, sorted(values.items(), key=lambda kv: kv[1]))
-        self.count.setText(f"{len(rows)} analysed ad video(s)")
+        if isinstance(kept, ResultSummary):
+            self._select(self.proxy.mapFromSource(self.model.reveal(kept.analysis_id)))
+        self._show_state()
+        self.loaded.emit()
+
+    # ---- selection -----------------------------------------------------------------------------
 
     def show_analysis(self, analysis_id: int) -> bool:
         """Select one analysed ad (a Dashboard click, a Chat citation), clearing filters that hide it."""
         index = self.model.reveal(analysis_id)
         if not index.isValid():
-            self.refresh()  # it may be newer than the table
+            self.refresh()  # it may be newer than the rows loaded
             index = self.model.reveal(analysis_id)
         if not index.isValid():
             return False
         if not self.proxy.mapFromSource(index).isValid():
-            self.search.clear()
-            for combo in (self.hook, self.cta, self.offer, self.job):
-                combo.setCurrentIndex(0)
-            self.min_score.setValue(1)
-        shown = self.proxy.mapFromSource(index)
-        self.table.selectRow(shown.row())
-        self.table.scrollTo(shown)
+            self.clear_filters()
+        self._select(self.proxy.mapFromSource(index))
         return True
+
+    def _select(self, shown: QModelIndex) -> None:
+        if not shown.isValid():
+            return
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(shown, flags)
+        self.current_view().scrollTo(shown)
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
         summary = self.proxy.data(current, Qt.ItemDataRole.UserRole)
-        result = self.results.result(summary.analysis_id) if summary else None
+        shown = self.detail.result
+        if summary is None or (shown is not None and shown.analysis_id == summary.analysis_id):
+            return  # the same ad after a reload: the detail (and its player) stays as it is
+        result = self.results.result(summary.analysis_id)
         if result is not None:
             self.detail.show_result(result)
 
+    def _open(self, index: QModelIndex) -> None:
+        """A double-click: the ad in the detail pane, opened again if the splitter had closed it."""
+        self._selected(index, QModelIndex())
+        sizes = self.splitter.sizes()
+        if sizes[1] == 0:
+            self.splitter.setSizes([sizes[0] // 2, sizes[0] - sizes[0] // 2])
+
+    # ---- exports -------------------------------------------------------------------------------
+
     def visible_results(self) -> list[AdResult]:
-        """The selected rows, or every row the filters let through."""
-        rows = {i.row() for i in self.table.selectionModel().selectedRows()} or set(range(self.proxy.rowCount()))
+        """The selected ads, or every ad the filters let through, in the order shown."""
+        rows = {i.row() for i in self.table.selectionModel().selectedIndexes()} or set(range(self.proxy.rowCount()))
         ids = [self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole).analysis_id for r in sorted(rows)]
         return self.results.results_by_id(ids)
 
@@ -166,7 +323,7 @@ class ResultsView(QWidget):
         target = Path(path)
         with target.open("w", encoding="utf-8", newline="") as out:
             if kind == "csv":
-                write_csv(rows, out)
+                write_readable_csv(rows, out)
             elif kind == "json":
                 json.dump([result_dict(r) for r in rows], out, indent=2)
             else:

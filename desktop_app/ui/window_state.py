@@ -38,6 +38,15 @@ class WindowState:
         self.settings.setValue("view", view)
         self.settings.sync()
 
+    def choice(self, key: str, default: str) -> str:
+        """A remembered choice of a view (Results shown as table or gallery)."""
+        value = self.settings.value(f"choices/{key}", default)
+        return value if isinstance(value, str) else default
+
+    def remember(self, key: str, value: str) -> None:
+        self.settings.setValue(f"choices/{key}", value)
+        self.settings.sync()
+
 
 def fit_to_screen(window: QMainWindow) -> None:
     """The preferred size, shrunk to the available area of the window's screen (in logical pixels, so the

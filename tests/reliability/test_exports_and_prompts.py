@@ -153,7 +153,7 @@ def test_chats_prompt_holds_every_ad_in_one_fence_that_ad_copy_cannot_close(
     hostile: tuple[AppServices, str, AdResult],
 ) -> None:
     app, _, row = hostile
-    sources = retrieve(app.results, "Which ads offer zebracorn deals?")
+    sources = retrieve(app.results, "Which ads offer zebracorn deals?").sources
     assert row.ad_id in [s.ad_id for s in sources]
     question = build_messages("Which ads offer zebracorn deals?", sources, [])[-1]["content"]
     data, outside = _fenced(question, "ads")
