@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core import paths as data_paths
+from desktop_app.core.boards import BoardStore
+from desktop_app.core.brief import Brief
 from desktop_app.core.chat import ChatStreamer
 from desktop_app.core.db import Database
 from desktop_app.core.results import ResultStore
@@ -126,6 +128,11 @@ class AppServices:
     def models(self) -> Path:
         return models_dir(self.paths.home)
 
+    @property
+    def boards(self) -> BoardStore:
+        """Swipe-file boards (stateless over the database, so one per use is fine)."""
+        return BoardStore(self.db)
+
     def make_runner(
         self,
         *,
@@ -175,6 +182,13 @@ class AppServices:
         if self._env is not None and self._env.visuals is not None:
             self._env.visuals.close()
         self.db.dispose()
+
+
+def write_brief_pdf(brief: Brief, path: Path) -> None:
+    """A board's brief as a PDF: the writer is an engine (Qt's text layout), which faces reach through here."""
+    from desktop_app.engines.pdf_brief import write_pdf
+
+    write_pdf(brief, path)
 
 
 def open_services(home: Path | None = None) -> AppServices:

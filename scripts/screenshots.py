@@ -34,7 +34,7 @@ def main() -> int:
     from desktop_app.core.types import JobStatus, SourceSpec
     from desktop_app.ui.bridge import PoolExecutor
     from desktop_app.ui.main_window import VIEWS, MainWindow
-    from tests.servers import OpenAIDouble, serve
+    from tests.servers import GraphDouble, OpenAIDouble, serve
 
     app = QApplication(sys.argv)
     loop = qasync.QEventLoop(app)
@@ -51,6 +51,25 @@ def main() -> int:
     model = OpenAIDouble({})
     server = serve(model.handle)
     model_url = f"{server.__enter__()}/v1"
+    graph = GraphDouble("shots-token", 0)  # a competitor's ads for Tracking: copy only, as no video host answers
+    hooks = ["Still paying for stale beans?", "Fresh roast, delivered", "Why does cafe coffee taste better?",
+             "Freshly roasted this morning", "Your grinder deserves better", "Ten thousand cups sold"]  # fmt: skip
+    graph.ads = [
+        {
+            "id": f"8{n:014d}",
+            "page_id": "123456789",
+            "page_name": "Example Coffee",
+            "ad_delivery_start_time": f"2026-{9 + n // 5:02d}-{1 + (n * 6) % 27:02d}",
+            "ad_creative_bodies": [f"{hooks[n % len(hooks)]} Get 20% off your first bag. Order now."],
+            "ad_creative_link_titles": [hooks[n % len(hooks)]],
+            "ad_snapshot_url": f"https://www.facebook.com/ads/archive/render_ad/?id=8{n:014d}",
+            "publisher_platforms": ["facebook"],
+            "eu_total_reach": 2000 + 350 * n,
+        }
+        for n in range(14)
+    ]
+    graph_server = serve(graph.handle)
+    os.environ["META_GRAPH_URL"] = graph_server.__enter__()
 
     def shot(name: str) -> None:
         window.grab().save(str(OUT / f"{name}.png"))
@@ -81,7 +100,22 @@ def main() -> int:
     def step_results() -> None:
         view("Results")
         window.results.table.selectRow(4)
-        QTimer.singleShot(300, lambda: (shot("results"), step_views()))
+        QTimer.singleShot(300, lambda: (shot("results"), step_gallery()))
+
+    def step_gallery() -> None:
+        window.results.set_mode("gallery")
+        QTimer.singleShot(800, lambda: (shot("results-gallery"), step_board()))
+
+    def step_board() -> None:
+        results = window.results
+        ids = [results.proxy.data(results.proxy.index(r, 0), 0x0100).analysis_id for r in range(3)]
+        board = services.boards.create("Risk-free offers")
+        services.boards.pin(board.id, ids, ["offer"], "Strong openers to test against ours")
+        filters = window.results_boards.filter
+        filters.refresh()
+        filters.combo.setCurrentIndex(filters.combo.findData(board.id))
+        results.table.selectRow(0)
+        QTimer.singleShot(800, lambda: (shot("results-board"), results.set_mode("table"), step_views()))
 
     def step_views() -> None:
         view("Settings")
@@ -132,12 +166,28 @@ def main() -> int:
             }
         )
         chat.ask("Which competitors use free-trial or discount offers?")
-        when(lambda: not chat.busy, lambda: (shot("chat"), step_failed()))
+        when(lambda: not chat.busy, lambda: (shot("chat"), step_tracking()))
+
+    def step_tracking() -> None:
+        os.environ["META_ACCESS_TOKEN"] = "shots-token"
+        view("Tracking")
+        window.watch.add(page_id="123456789", terms=None, countries=["DE"], schedule="weekly")
+        QTimer.singleShot(500, lambda: window.watch.check_selected())
+        when(
+            lambda: window.watch.lists.rowCount() == 1 and window.watch.ads.rowCount() > 0,
+            lambda: (shot("tracking"), window.watch.below.setCurrentIndex(1), QTimer.singleShot(800, step_trends)),
+        )
+
+    def step_trends() -> None:
+        shot("tracking-trends")
+        del os.environ["META_ACCESS_TOKEN"]
+        step_failed()
 
     def finish() -> None:
         runner.shutdown()
         window.close()
         server.__exit__(None, None, None)
+        graph_server.__exit__(None, None, None)
 
     shot("analysis-empty")
     view("Dashboard")
@@ -151,7 +201,7 @@ def main() -> int:
             when(lambda: job(JobStatus.COMPLETED), lambda: (shot("analysis-completed"), step_results())),
         ),
     )
-    QTimer.singleShot(180_000, app.quit)
+    QTimer.singleShot(300_000, app.quit)
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)
     with loop:

@@ -298,7 +298,8 @@ class GraphDouble:
     `errors` are answered, one per request, before normal pages (a step with "text" instead of "error" is a
     plain-text answer, as a proxy or load balancer gives); `refused_fields` makes any request asking for
     them fail with code 100; `max_limit` makes larger pages fail with code 1; `drop_connections` closes
-    every connection without an answer. Each request is recorded with its arrival time ("at")."""
+    every connection without an answer. Each request is recorded with its arrival time ("at"). `ads` may be
+    replaced between requests (a page's ads change between two checks); `search_page_ids` narrows the answer."""
 
     def __init__(self, token: str, ads: int, version: str = "v25.0") -> None:
         self.token = token
@@ -374,12 +375,14 @@ class GraphDouble:
             )
             return
         start = int(params.get("after", "0"))
-        page = [{k: v for k, v in ad.items() if k in fields} for ad in self.ads[start : start + limit]]
+        pages = set(json.loads(params.get("search_page_ids", "[]")))  # a page search gets that page's ads only
+        ads = [ad for ad in self.ads if not pages or ad.get("page_id") in pages]
+        page = [{k: v for k, v in ad.items() if k in fields} for ad in ads[start : start + limit]]
         end = start + len(page)
         body: dict[str, Any] = {"data": page}
         if page:
             body["paging"] = {"cursors": {"before": str(start), "after": str(end)}}
-            if end < len(self.ads):
+            if end < len(ads):
                 body["paging"]["next"] = f"{self.base}{parsed.path}?after={end}&access_token={self.token}"
         send_json(request, 200, body, self.usage_headers)
 

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app import __version__
+from desktop_app.cli.boards import add_parser as add_board_parser
 from desktop_app.cli.exits import CliError
 from desktop_app.cli.repair import add_parser as add_repair_parser
+from desktop_app.cli.watch import add_parser as add_watch_parser
 from desktop_app.core.settings import WHISPER_MODEL_ENV, whisper_model_override
 from desktop_app.core.source_rules import MAX_TERMS_CHARS, country_problem, is_ad_id, url_problem
 from desktop_app.core.types import META_COVERAGE_NOTE, SourceSpec
@@ -68,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume = sub.add_parser("resume", help="run interrupted and queued jobs to completion, headless")
     resume.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     add_repair_parser(sub)
+    add_board_parser(sub)
+    add_watch_parser(sub)
     return parser
 
 

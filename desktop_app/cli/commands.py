@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from desktop_app.cli import cancel, follow
+from desktop_app.cli import boards, cancel, follow
 from desktop_app.cli.arguments import source_spec
 from desktop_app.cli.exits import EXIT_OK, CliError
 from desktop_app.cli.output import as_json, describe, jobs_table, results_table
+from desktop_app.cli.watch import watch_command
 from desktop_app.composition import AppServices, open_services
 from desktop_app.core.db import DatabaseTooNewError
 from desktop_app.core.db_health import DatabaseUnusableError
@@ -135,4 +136,6 @@ COMMANDS: dict[str, Command] = {
     "retry": retry,
     "results": results,
     "resume": follow.resume,
+    "board": boards.board,
+    "watch": watch_command,
 }

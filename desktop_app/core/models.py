@@ -131,6 +131,30 @@ class VisualRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class BoardRow(Base):
+    """A swipe-file board: a named collection of analysed ads (core/boards.py). Names are unique, ignoring case."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(Text(collation="NOCASE"), unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class BoardItemRow(Base):
+    """An analysed ad pinned to a board, with the board's own tags and note for it."""
+
+    __tablename__ = "board_items"
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[float] = mapped_column(Float)
+
+
 class AnalysisRow(Base):
     """One ad video's analysis. The unique key is the spec's cache key."""
 
@@ -200,3 +224,39 @@ class ChatMessageRow(Base):
     note: Mapped[str] = mapped_column(Text)  # what happened, when it did not simply complete
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the ads retrieved for it, cited or not
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class WatchlistRow(Base):
+    """A competitor checked on a schedule (core/watchlists.py): a Meta page or a search, in some countries."""
+
+    __tablename__ = "watchlists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(Text, default="")  # empty: named after the page its ads come from
+    page_id: Mapped[str | None] = mapped_column(Text)
+    terms: Mapped[str | None] = mapped_column(Text)
+    countries: Mapped[list[str]] = mapped_column(JSON)
+    schedule: Mapped[str] = mapped_column(String(16))  # daily, weekly or manual
+    created_at: Mapped[float] = mapped_column(Float)
+    page_name: Mapped[str | None] = mapped_column(Text)  # learned from the ads of the first check
+    last_started: Mapped[float | None] = mapped_column(Float)  # when a check was last started (the schedule's clock)
+    last_job_id: Mapped[str | None] = mapped_column(Text)
+    last_checked: Mapped[float | None] = mapped_column(Float)  # when a check last completed its lifecycle update
+    checked_job_id: Mapped[str | None] = mapped_column(Text)
+
+
+class WatchedAdRow(Base):
+    """One ad's life as a watchlist saw it: when it appeared, when it was last running, its EU reach over time."""
+
+    __tablename__ = "watched_ads"
+
+    watchlist_id: Mapped[int] = mapped_column(ForeignKey("watchlists.id", ondelete="CASCADE"), primary_key=True)
+    ad_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    first_seen: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Integer, default=1)
+    ended_at: Mapped[float | None] = mapped_column(Float)
+    first_job_id: Mapped[str] = mapped_column(Text)
+    ended_job_id: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(24))  # how its analysis ended, in the check that had it
+    reach: Mapped[list[list[float]]] = mapped_column(JSON, default=list)  # [[checked at, EU reach], ...]

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from desktop_app.core.context import JobContext, JobError
+from desktop_app.core.db import Database
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import ItemStatus, JobItem, Outcome, SourceSpec
+from desktop_app.core.watch_checks import RESULT_KEY, record_job
 
 # How each outcome other than analysed reads in the job's one-line summary, in this order.
 SUMMARY_PHRASES = (
@@ -22,8 +24,14 @@ SUMMARY_PHRASES = (
 class FinaliseStage:
     key, label, percent = stage_info(StageKey.FINALISE)
 
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db  # for a watchlist's check: the lifecycle of its ads is updated here
+
     def run(self, ctx: JobContext) -> None:
         items = ctx.items()
+        watched = record_job(self.db, ctx.job_id, ctx.source, items) if self.db is not None else None
+        if watched is not None:
+            ctx.result[RESULT_KEY] = watched
         outcomes = Counter(item.outcome for item in items)
         done = sum(n for outcome, n in outcomes.items() if outcome is not None and outcome.status is ItemStatus.DONE)
         summary = {
@@ -41,7 +49,9 @@ class FinaliseStage:
         parts = [f"{done} of {len(items)} ads analysed"]
         parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in SUMMARY_PHRASES if outcomes[outcome]]
         ctx.result["message"] = ", ".join(parts)
-        if not items:
+        if watched is not None:  # a watchlist's check leads with what changed; no running ads is news, not a failure
+            ctx.result["message"] = f"{watched['headline']} ({ctx.result['message']})" if items else watched["headline"]
+        elif not items:
             raise JobError(f"Nothing was analysed: {nothing_found(ctx.source)}.")
         if done == 0 and outcomes[Outcome.FAILED] and outcomes[Outcome.ALREADY_ANALYSED] == 0:
             raise JobError(everything_failed(items))

@@ -3,6 +3,7 @@ extractors (facebook:ads for Ad Library ids, the generic one for direct links an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from desktop_app.core.context import AdFailed, CancelToken, ItemReport, ItemSkipped, JobContext
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem, Outcome
+from desktop_app.core.watch_checks import KnownVideo
 from desktop_app.engines.ytdlp import SOCKET_TIMEOUT_S, base_options, stopped_error, translate
 from desktop_app.pipeline.checkpoints import Resolved, VideoSource
 from desktop_app.pipeline.missing_video import missing_or_raise
@@ -64,8 +66,11 @@ def extract(url: str, token: CancelToken, socket_timeout_s: float = SOCKET_TIMEO
 class ResolveStage:
     key, label, percent = stage_info(StageKey.RESOLVE)
 
-    def __init__(self, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> None:
+    def __init__(
+        self, socket_timeout_s: float = SOCKET_TIMEOUT_S, known: Callable[[str], list[KnownVideo]] | None = None
+    ) -> None:
         self.socket_timeout_s = socket_timeout_s
+        self.known = known  # an ad's videos still on disk from an earlier job: not fetched again
 
     def run(self, ctx: JobContext) -> None:
         ctx.each_item(lambda item, report: self.videos_of(ctx, item, report))
@@ -77,6 +82,9 @@ class ResolveStage:
             if missing:
                 raise AdFailed(f"video file not found: {missing[0]}")
             return Resolved(tuple(VideoSource(i, path=p) for i, p in enumerate(local)))
+        stored = self.known(item.key) if self.known is not None else []
+        if stored:
+            return Resolved(tuple(VideoSource(v.index, path=v.path) for v in stored))
         try:
             videos = extract(str(item.data["url"]), ctx.token, self.socket_timeout_s)
             if not videos:

@@ -20,6 +20,8 @@ from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.source_rules import is_ad_id
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import LIBRARY_URL, Outcome
+from desktop_app.core.watch_checks import watchlist_of
+from desktop_app.core.watchlists import WatchStore
 from desktop_app.pipeline.env import PipelineEnv
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpeg", ".mpg"}
@@ -163,9 +165,12 @@ class FetchStage:
         skipped = 0
         if not ctx.source.params.get("reanalyse"):
             done = self.env.results.analysed_ad_ids((ad_id for ad_id, _ in ads), self.env.analyser.key)
+            watched = watchlist_of(ctx.source)  # a watchlist's check: ads its earlier checks settled are done too
+            seen = WatchStore(self.env.results.db).settled_ids(watched) - done if watched is not None else set()
             pending = {i.key for i in ctx.items() if i.status.value == "pending"}
-            for ad_id in sorted(done & pending):
-                ctx.skip_item(ad_id, Outcome.ALREADY_ANALYSED, "already analysed")
+            for ad_id in sorted((done | seen) & pending):
+                reason = "seen in an earlier check" if ad_id in seen else "already analysed"
+                ctx.skip_item(ad_id, Outcome.ALREADY_ANALYSED, reason)
                 skipped += 1
         message = f"Found {len(ads)} ad(s)" + (f", {skipped} already analysed" if skipped else "")
         if not ads:

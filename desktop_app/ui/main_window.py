@@ -34,12 +34,14 @@ from desktop_app.ui.bridge import DatabaseWatcher, JobEvents, run_in_background
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.dashboard_view import DashboardView
 from desktop_app.ui.jobs_model import DatabaseFeed, JobsModel
+from desktop_app.ui.results_boards import ResultsBoards
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.settings_view import SettingsView
 from desktop_app.ui.style import STYLE_SHEET, app_icon, icon
+from desktop_app.ui.watch_view import WatchView
 from desktop_app.ui.window_state import WindowState
 
-VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Settings")
+VIEWS = ("Ad Analysis", "Results", "Dashboard", "Chat", "Tracking", "Settings")
 
 
 class CloseChoice(Enum):
@@ -104,24 +106,14 @@ class MainWindow(QMainWindow):
         recent = services.service.history(20)
         self.jobs = JobsModel(20, self)
         self.jobs.load(recent)
-        durations = stage_durations(services.store)
-        self.analysis = AnalysisView(services, self.jobs, ANALYSIS_STAGES, durations)
-        self.results = ResultsView(services.results)
-        self.dashboard_content = DashboardView(services)
-        self.dashboard_content.open_ad.connect(self.open_in_results)
-        self.dashboard = GatedView(
-            "The Dashboard",
-            "It charts what the analysed ads use: hooks, offers, calls to action, and how they score.",
-            self.dashboard_content,
-        )
-        self.chat_content = ChatView(services)
-        self.chat_content.open_ad.connect(self.open_in_results)
-        self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
-        self.settings = SettingsView(services)
+        self._build_views(services)
 
         self.setCentralWidget(self._build_navigation())
         self.window_state = WindowState(services.paths.home)
         self.nav.setCurrentRow(self.window_state.restore(self, self._splitters()) % len(VIEWS))
+        self.results.set_mode(self.window_state.choice("results_mode", "table"))
+        self.results.mode_changed.connect(lambda mode: self.window_state.remember("results_mode", mode))
+        self.results.start_requested.connect(lambda: self.nav.setCurrentRow(VIEWS.index("Ad Analysis")))
         self._add_shortcuts()
 
         # One job feed: the runner's listener (live) and the watcher (other processes) both feed the model.
@@ -135,15 +127,30 @@ class MainWindow(QMainWindow):
         self.analysis.settings_requested.connect(self.open_settings)
         self.settings.saved.connect(self.on_settings_saved)
 
-        self.tray: QSystemTrayIcon | None = None
-        if tray_enabled and QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = self._make_tray()
-
+        tray = tray_enabled and QSystemTrayIcon.isSystemTrayAvailable()
+        self.tray: QSystemTrayIcon | None = self._make_tray() if tray else None
         if services.results.has_results() or any(j.status == JobStatus.COMPLETED for j in recent):
             self.unlock()
-        self.results.refresh()
+        self.results.reload()  # on a pool thread: ten thousand rows do not hold up the first paint
 
     # ---- building -----------------------------------------------------------------------------
+
+    def _build_views(self, services: AppServices) -> None:
+        self.analysis = AnalysisView(services, self.jobs, ANALYSIS_STAGES, stage_durations(services.store))
+        self.results = ResultsView(services.results)
+        self.results_boards = ResultsBoards(self.results, services.boards)  # boards, tags, briefs
+        self.dashboard_content = DashboardView(services)
+        self.dashboard_content.open_ad.connect(self.open_in_results)
+        self.dashboard = GatedView(
+            "The Dashboard",
+            "It charts what the analysed ads use: hooks, offers, calls to action, and how they score.",
+            self.dashboard_content,
+        )
+        self.chat_content = ChatView(services)
+        self.chat_content.open_ad.connect(self.open_in_results)
+        self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
+        self.settings = SettingsView(services)
+        self.watch = WatchView(services, schedule=True)  # due competitor checks at launch and every minute
 
     def _build_navigation(self) -> QWidget:
         """The sidebar of views beside the stack that shows the current one."""
@@ -153,7 +160,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
         for name, view in zip(
-            VIEWS, (self.analysis, self.results, self.dashboard, self.chat, self.settings), strict=True
+            VIEWS, (self.analysis, self.results, self.dashboard, self.chat, self.watch, self.settings), strict=True
         ):
             self.nav.addItem(QListWidgetItem(name))
             self.stack.addWidget(view)
@@ -216,10 +223,13 @@ class MainWindow(QMainWindow):
             self.tray_jobs.setText(f"{running} job(s) running" if running else "No jobs running")
         if previous is None:
             return
+        checked = self.watch.check_ended(job)  # a competitor check tells what it found, only when it is new
+        if checked:
+            self.notify("New competitor ads", checked)
         if job.status == JobStatus.COMPLETED and job.failed_ads:
             self.notify("Analysis complete, with problems", f"{job.source.describe()}: {job.message}", failed=True)
         if job.status == JobStatus.COMPLETED:
-            if not job.failed_ads:
+            if not job.failed_ads and checked is None:
                 self.notify("Analysis complete", f"{job.source.describe()}: {job.message}")
             self.unlock()
             self.results.refresh_soon()

@@ -19,6 +19,7 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QLineSeries,
     QScatterSeries,
+    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt, SignalInstance
@@ -28,7 +29,8 @@ from desktop_app.core.charts import ChartData
 from desktop_app.ui.style import BLUE, GRAY, GREEN, RED
 
 PALETTE = [BLUE, "#ef6c00", GREEN, "#6a1b9a", "#00838f", RED, "#8d6e63", GRAY]
-VERTICAL = {"scores", "job_outcomes"}  # short category names read better as columns
+# short category names, and weeks, read better as columns
+VERTICAL = {"scores", "job_outcomes", "watch_launched", "watch_hook_type", "watch_offer_types", "watch_cta_type"}
 
 
 def make_chart(data: ChartData, on_click: ClickHandler) -> QChart:
@@ -80,7 +82,7 @@ def _bars(chart: QChart, data: ChartData, on_click: ClickHandler) -> None:
     horizontal = data.key not in VERTICAL
     series: QAbstractBarSeries
     if data.kind == "stacked":
-        series = QHorizontalStackedBarSeries()
+        series = QHorizontalStackedBarSeries() if horizontal else QStackedBarSeries()
     else:
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
     # Horizontal bars draw the first category at the bottom: reverse so the biggest is on top.
