@@ -2,7 +2,8 @@
 
 Prints: event-loop stalls measured by a 5 ms timer probe while transcribing (p50, p99, max; targets
 p99 < 16 ms, max < 50 ms), time from the Start click to the job visible (< 50 ms), time from a worker's
-progress call to the widget showing it (< 250 ms), and cold start to the first painted window (< 1.5 s).
+progress call to the widget showing it (< 250 ms), and cold start to the first painted window (< 1.5 s), on a
+new data folder and on an existing one.
 Last line: one JSON object with the figures.
 
 Usage: python bench/ui_responsiveness.py   (offscreen unless QT_QPA_PLATFORM is set)
@@ -140,6 +141,7 @@ def main() -> None:
     window.close()
     services.close()
     cold = [cold_start(tempfile.mkdtemp(prefix="ad-analysis-cold-")) for _ in range(3)]
+    warm_folder = [cold_start(home) for _ in range(3)]  # a later launch: the data folder exists, with one job
 
     transcribing = stalls.get("Transcribing videos", [0.0])
     everything = [s for values in stalls.values() for s in values]
@@ -155,6 +157,7 @@ def main() -> None:
         "progress_latency_p95_ms": round(pct(latencies, 95), 1) if latencies else None,
         "progress_latency_max_ms": round(max(latencies), 1) if latencies else None,
         "cold_start_to_first_paint_s": round(statistics.median(cold), 3),
+        "cold_start_existing_folder_s": round(statistics.median(warm_folder), 3),
     }
     print("UI responsiveness (real window, sample job)")
     print(
@@ -167,7 +170,10 @@ def main() -> None:
         f"  worker progress call to widget: p50 {figures['progress_latency_p50_ms']} ms, "
         f"p95 {figures['progress_latency_p95_ms']} ms, max {figures['progress_latency_max_ms']} ms (target < 250)"
     )
-    print(f"  cold start to first painted window: {figures['cold_start_to_first_paint_s']} s (target < 1.5)")
+    print(
+        f"  cold start to first painted window: {figures['cold_start_to_first_paint_s']} s on a new data folder "
+        f"(every migration runs), {figures['cold_start_existing_folder_s']} s on an existing one (target < 1.5)"
+    )
     print(json.dumps(figures))
 
 

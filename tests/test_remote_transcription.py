@@ -18,6 +18,7 @@ from desktop_app.engines.audio_extract import FRAME_S, SAMPLE_RATE, decode, quie
 from desktop_app.engines.network import RetryPolicy
 from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.remote_transcript import LANGUAGE_CODES, language_code
+from desktop_app.engines.transcript_batch import TranscriptBatch
 from desktop_app.engines.whisper_child import TranscriptionError
 from tests.servers import TranscriptionDouble, serve
 
@@ -240,7 +241,7 @@ def test_a_batch_hands_transcripts_over_in_any_order(double: tuple[Transcription
     corrupt = tmp_path / "corrupt.mp4"
     corrupt.write_bytes(bytes(3000))
     token = CancelToken()
-    batch = RemoteTranscriber(url, KEY, uploads_in_flight=2).start_batch([*SAMPLES[:3], corrupt], token)
+    batch = TranscriptBatch(RemoteTranscriber(url, KEY, uploads_in_flight=2), [*SAMPLES[:3], corrupt], token)
     try:
         with pytest.raises(TranscriptionError):
             batch.result(corrupt, token)

@@ -313,6 +313,17 @@ def test_the_tracking_view_runs_due_checks_and_notifies(qtbot: Any, world: World
             "New ads per week", "Ads running over time", "Hooks", "Offers", "Calls to action"
         ]  # fmt: skip
         assert shown[1] is not None and shown[1].series[0].values[-1] == 3  # the three ads run this week
+        ids = view.analysis_ids([0, 1, 2])
+        assert len(ids) == 3, "each tracked ad leads to its analysis: for a board, or Results"
+        window.services.boards.pin(window.services.boards.create("Coffee").id, ids[:2])
+        assert window.services.boards.analysis_ids(None, None) == set(ids[:2])
+        view.ads.cellDoubleClicked.emit(0, 0)
+        detail = window.results.detail.result
+        assert (
+            detail is not None
+            and detail.ad_id == view._shown[0].ad_id
+            and window.stack.currentWidget() is window.results
+        )
         window.resize(800, 600)
         window.grab().save(str(world.app.paths.home.parent / "tracking.png"))
         assert coffee.watchlist_id == view.selected().watchlist_id  # type: ignore[union-attr]
@@ -343,8 +354,9 @@ def test_a_competitors_trends_count_launches_running_ads_and_the_hook_mix() -> N
         )
 
     launched, running, hooks, _offers, _ctas = trend_charts(
-        ads, [facts("a1", 1, "question"), facts("a2", 2, "question"), facts("a3", 3, "bold_claim")], today
+        ads, [facts("a1", 1, "question"), facts("a2", 2, "question"), facts("a3", 3, "bold_claim")], today, today
     )
+    assert running.note.startswith("Tracked since 25 Nov 2026")
     assert launched.series[0].values[-1] == 2 and launched.series[0].values[-3] == 1
     assert launched.series[0].ids[-1] == [1, 2]
     assert running.series[0].values[-3:] == [1, 0, 2]  # a3 ran from the 10th to the 20th; a1 and a2 run now

@@ -26,6 +26,7 @@ from desktop_app.core.text import one_line
 SOURCES_PER_ANSWER = 5
 HISTORY_MESSAGES = 6  # earlier questions and answers sent along, for follow-up questions
 TRANSCRIPT_CHARS = 1500
+TALLY_TRANSCRIPT_CHARS = 300  # a count cites many ads: each with its opening only
 TITLE_CHARS = 60
 
 SYSTEM = """You answer a marketer's questions about competitors' video ads that this app has analysed.
@@ -243,7 +244,8 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
         counted = tally(results.summaries(), field_key, pages)
         if counted.total:
             found = results.results_by_id([ad.analysis_id for ad in counted.cited])
-            return Found([_source(n, r, _opening(r)) for n, r in enumerate(found, start=1)], counted)
+            examples = [_source(n, r, _opening(r), TALLY_TRANSCRIPT_CHARS) for n, r in enumerate(found, start=1)]
+            return Found(examples, counted)
     hits = results.search(words, limit, pages)
     if not hits and pages:
         hits = [(i, ad, "") for i, ad in results.ids_of_pages(pages, limit)]
@@ -255,11 +257,11 @@ def retrieve(results: ResultStore, question: str, limit: int = SOURCES_PER_ANSWE
     return Found(sources)
 
 
-def _source(number: int, result: AdResult, passage: str) -> Source:
+def _source(number: int, result: AdResult, passage: str, transcript_chars: int = TRANSCRIPT_CHARS) -> Source:
     """One ad as the answer cites it, with the data a model gets about it."""
     transcript = result.transcript
-    if len(transcript) > TRANSCRIPT_CHARS:
-        transcript = transcript[:TRANSCRIPT_CHARS] + " [...]"
+    if len(transcript) > transcript_chars:
+        transcript = transcript[:transcript_chars] + " [...]"
     a = result.analysis
     data = {
         "source": number,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from desktop_app.core.ad_names import readable
 from desktop_app.core.results import ResultSummary
 
 # The fields a tally can count, the words that name them in a question, and how a type reads.
@@ -28,7 +29,9 @@ ASKS_FOR_COUNTS = re.compile(
 NAMES_ONE_KIND = re.compile(
     r"\b(free[- ]trial|discount code|percent|% off|shop now|sign up|question hook|free shipping)\b", re.IGNORECASE
 )
-CITED_PER_TYPE = 6  # ads cited after each type's count; the count is always exact
+CITED_PER_TYPE = 3  # ads cited after each type's count (the count is always exact); a model gets these ads
+CITED_AT_MOST = 24  # so a small local model's context holds them all
+NONE = {"hook": "no clear hook", "cta": "no call to action", "offer": "no offer"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class Tally:
         for row in self.rows:
             for ad in row.ads[:CITED_PER_TYPE]:
                 seen.setdefault(ad.ad_id, ad)
-        return list(seen.values())
+        return list(seen.values())[:CITED_AT_MOST]
 
     def text(self) -> str:
         """The counts in plain words, with the ads of each type cited by their numbers: [1, 3]."""
@@ -87,7 +90,7 @@ def tally(summaries: list[ResultSummary], field_key: str, pages: list[str]) -> T
         for label in _types(ad, field_key):
             by_type.setdefault(label, []).append(ad)
     rows = [TallyRow(label, members) for label, members in by_type.items()]
-    rows.sort(key=lambda row: (row.label == "none", -len(row.ads), row.label))
+    rows.sort(key=lambda row: (row.label == NONE[field_key], -len(row.ads), row.label))
     return Tally(field_key, len(ads), rows, pages)
 
 
@@ -98,7 +101,7 @@ def _types(ad: ResultSummary, field_key: str) -> list[str]:
         values = [ad.cta_type]
     else:
         values = list(ad.offer_types) or ["none"]
-    return [(value or "none").replace("_", " ") for value in values]
+    return [NONE[field_key] if value in ("", "none") else readable(value) for value in values]
 
 
 def _ads(count: int) -> str:

@@ -134,6 +134,8 @@ class SourceSpec:
         p = self.params
         if self.kind == "sample":
             return "Sample ads"
+        if self.kind == "meta_search" and p.get("watch_title"):
+            return f"Check of {p['watch_title']}"
         if self.kind == "meta_search":
             what = p.get("terms") or ", ".join(p.get("page_ids", []))
             return f"Meta Ad Library: {what} ({', '.join(p['countries'])})"

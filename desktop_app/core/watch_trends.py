@@ -16,6 +16,7 @@ from desktop_app.core.watchlists import WatchedAd
 
 WEEKS = 12  # the span the charts show, ending this week
 KINDS_SHOWN = 4  # types shown per mix chart before the rest are summed up as "Other"
+NONE = {"hook_type": "No clear hook", "offer_types": "No offer", "cta_type": "No call to action"}
 
 
 def started_on(ad: WatchedAd) -> date:
@@ -59,8 +60,9 @@ def launched_chart(ads: Sequence[WatchedAd], ids: dict[str, list[int]], today: d
     )
 
 
-def running_chart(ads: Sequence[WatchedAd], today: date) -> ChartData:
-    """Ads running at the end of each week (from their start to their last sighting)."""
+def running_chart(ads: Sequence[WatchedAd], today: date, since: date) -> ChartData:
+    """Ads running at the end of each week (from their start to their last sighting). Before tracking began
+    (`since`) only the ads still running then are known, so those weeks count fewer than ran: the note says so."""
     ends = [w + timedelta(days=6) for w in week_starts(today)]
     ends[-1] = today
     values = [float(sum(started_on(ad) <= end <= stopped_on(ad, today) for ad in ads)) for end in ends]
@@ -72,6 +74,7 @@ def running_chart(ads: Sequence[WatchedAd], today: date) -> ChartData:
         [end.isoformat() for end in ends],
         [Series("Ads running", values)],
         x_label="Week",
+        note=f"Tracked since {since:%d %b %Y}: ads that stopped before then are not known." if since > ends[0] else "",
     )
 
 
@@ -88,7 +91,8 @@ def mix_chart(ads: Sequence[WatchedAd], facts: dict[str, AdFacts], field: str, t
         per_week[week].update(kinds)
     total: Counter[str] = sum(per_week.values(), Counter())
     shown = [kind for kind, _ in total.most_common(KINDS_SHOWN)]
-    names = [label(kind) for kind in shown] + (["Other"] if len(total) > len(shown) else [])
+    names = [NONE[field] if kind == "none" else label(kind) for kind in shown]
+    names += ["Other"] if len(total) > len(shown) else []
     series = [Series(name, []) for name in names]
     for week in weeks:
         counts = per_week[week]
@@ -107,15 +111,15 @@ def mix_chart(ads: Sequence[WatchedAd], facts: dict[str, AdFacts], field: str, t
     )
 
 
-def trend_charts(ads: Sequence[WatchedAd], facts: Sequence[AdFacts], today: date) -> list[ChartData]:
-    """Every chart of the Tracking view's trends for one competitor."""
+def trend_charts(ads: Sequence[WatchedAd], facts: Sequence[AdFacts], today: date, since: date) -> list[ChartData]:
+    """Every chart of the Tracking view's trends for one competitor, tracked since `since`."""
     by_ad = {f.ad_id: f for f in facts}
     ids: dict[str, list[int]] = {}
     for fact in facts:
         ids.setdefault(fact.ad_id, []).append(fact.analysis_id)
     return [
         launched_chart(ads, ids, today),
-        running_chart(ads, today),
+        running_chart(ads, today, since),
         mix_chart(ads, by_ad, "hook_type", today, "Hooks"),
         mix_chart(ads, by_ad, "offer_types", today, "Offers"),
         mix_chart(ads, by_ad, "cta_type", today, "Calls to action"),

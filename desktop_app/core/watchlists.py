@@ -19,6 +19,7 @@ from desktop_app.core.ad_names import ad_name
 from desktop_app.core.db import Database
 from desktop_app.core.models import AdRow, JobRow, WatchedAdRow, WatchlistRow
 from desktop_app.core.source_rules import MAX_TERMS_CHARS, country_problem, is_ad_id
+from desktop_app.core.summaries import reach
 from desktop_app.core.types import ACTIVE_STATUSES, Outcome, SourceError, SourceSpec
 
 DAY_S = 86_400.0
@@ -61,6 +62,7 @@ class Watchlist:
         if self.terms:
             params["terms"] = self.terms
         params["watchlist_id"] = self.watchlist_id
+        params["watch_title"] = self.title  # what job cards and notifications call the check
         return SourceSpec("meta_search", params)
 
     def due_at(self) -> float | None:
@@ -186,8 +188,8 @@ def stopped(meta: dict[str, Any], now: float) -> bool:
 
 
 def _reach(meta: dict[str, Any]) -> float | None:
-    value = meta.get("eu_total_reach")
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    value = reach(meta.get("eu_total_reach"))  # a number or a string of digits, as Results reads it
+    return float(value) if value is not None else None
 
 
 class WatchStore:
@@ -296,7 +298,7 @@ class WatchStore:
                 raise SourceError(f"there is no watchlist {watchlist_id}")
             query = select(WatchedAdRow).where(WatchedAdRow.watchlist_id == watchlist_id)
             rows = {r.ad_id: r for r in session.scalars(query)}
-            first = all(r.first_job_id == job_id for r in rows.values())
+            first = watch.checked_job_id in (None, job_id)  # no check had completed before this one
             for ad_id, meta, outcome in found:
                 if ad_id not in rows:
                     rows[ad_id] = WatchedAdRow(

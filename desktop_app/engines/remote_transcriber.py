@@ -2,7 +2,7 @@
 whisper.cpp's server, LocalAI), with the local Transcriber's interface so the transcribe stage can use either.
 
 The audio goes up as small MP3 pieces (audio_extract.py). Several uploads are in flight at once, across the
-files of `transcribe_many` / `start_batch` and the pieces of one long file alike, up to `uploads_in_flight` per
+files of `transcribe_many` (a TranscriptBatch) and the pieces of one long file alike, up to `uploads_in_flight` per
 instance: a server farm works in parallel while one machine keeps to its share. Answers come as verbose_json
 with segment and word times, or, from a server that refuses it, as plain text with times estimated. 429 and 5xx
 answers are retried under the shared policy (Retry-After honoured); a refused key fails the job with the setting to
@@ -39,7 +39,6 @@ from desktop_app.engines.network import (
 )
 from desktop_app.engines.parallel import held, run_parallel
 from desktop_app.engines.remote_transcript import merge
-from desktop_app.engines.transcript_batch import TranscriptBatch
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +134,6 @@ class RemoteTranscriber:
 
         # Twice as many files under way as uploads in flight: the next ones are extracted while these go up.
         run_parallel([partial(self.transcribe, path) for path in paths], 2 * self.uploads_in_flight, token, done)
-
-    def start_batch(self, paths: Sequence[Path], token: CancelToken) -> TranscriptBatch:
-        """Start transcribing distinct files in the background (as transcribe_many does) for a caller that takes
-        their transcripts one by one, in its own order, with `result`; close the batch when done with it."""
-        return TranscriptBatch(self, paths, token)
 
     def _get_client(self) -> Any:
         with self._lock:

@@ -21,7 +21,7 @@ from desktop_app.core.context import AdFailed, CancelToken, JobError
 from desktop_app.core.whisper_catalogue import BUNDLED_MODEL, is_local_folder
 from desktop_app.engines.parallel import run_parallel
 from desktop_app.engines.transcriber import Transcriber
-from desktop_app.engines.transcript_batch import OnEach, TranscriptBatch
+from desktop_app.engines.transcript_batch import OnEach
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,8 @@ def pool_size(model_name: str, setting: int = 0, memory_budget: int | None = Non
 
 
 class TranscriberPool:
-    """Several Transcriber children behind the Transcriber interface, plus transcribe_many / start_batch for the
-    transcribe stage; thread-safe, one instance per app (its children and their models outlive jobs)."""
+    """Several Transcriber children behind the Transcriber interface, plus transcribe_many (which a TranscriptBatch
+    drives) for the transcribe stage; thread-safe, one instance per app (its children and their models outlive jobs)."""
 
     def __init__(self, model_name: str = BUNDLED_MODEL, size: int = 0, models: Path | None = None) -> None:
         self.model_name = model_name
@@ -144,11 +144,6 @@ class TranscriberPool:
             # After a stop or a JobError the batch's children are being killed on the worker threads; waiting
             # for them means the caller finds them gone, and a next batch finds them free.
             inside.wait_empty(SETTLE_S)
-
-    def start_batch(self, paths: Sequence[Path], token: CancelToken) -> TranscriptBatch:
-        """Start transcribing distinct files in the background (as transcribe_many does) for a caller that takes
-        their transcripts one by one, in its own order, with `result`; close the batch when done with it."""
-        return TranscriptBatch(self, paths, token)
 
     def close(self) -> None:
         """End every child at once (see Transcriber.close); the pool starts them again if used after."""

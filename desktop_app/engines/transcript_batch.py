@@ -4,6 +4,7 @@ each ad's videos in its own order while the engine works through all of them in 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any, Protocol
 from desktop_app.core.context import CancelToken, JobStopped, StopReason
 
 OnEach = Callable[[int, dict[str, Any] | Exception], None]
+OnDone = Callable[[Path, dict[str, Any] | Exception], None]
+log = logging.getLogger(__name__)
 
 
 class BatchEngine(Protocol):
@@ -25,7 +28,12 @@ class TranscriptBatch:
     """Files being transcribed in the background, several at once, for the transcribe stage's per-ad loop: each ad
     waits only for its own videos, is checkpointed as soon as they are in, and the bar moves ad by ad."""
 
-    def __init__(self, engine: BatchEngine, paths: Sequence[Path], token: CancelToken) -> None:
+    def __init__(
+        self, engine: BatchEngine, paths: Sequence[Path], token: CancelToken, on_done: OnDone | None = None
+    ) -> None:
+        """`on_done(path, transcript or error)` runs on the batch's thread as each file ends, before its `result`
+        is given: the stage stores each transcript the moment it is in, whatever order it asks for them in."""
+        self._on_done = on_done
         self._token = CancelToken()  # stops with the job, or when the batch is closed
         self._unlink = token.on_stop(lambda: self._token.stop(token.reason or StopReason.CANCEL))
         self._index = {path: n for n, path in enumerate(dict.fromkeys(Path(p) for p in paths))}
@@ -60,6 +68,11 @@ class TranscriptBatch:
 
     def _run(self, engine: BatchEngine, paths: list[Path]) -> None:
         def on_each(index: int, outcome: dict[str, Any] | Exception) -> None:
+            if self._on_done is not None:
+                try:
+                    self._on_done(paths[index], outcome)
+                except Exception:  # the transcript is still handed over; storing it is tried again by its caller
+                    log.exception("handling the end of %s failed", paths[index])
             with self._changed:
                 self._ended[index] = outcome
                 self._changed.notify_all()

@@ -162,6 +162,10 @@ class DownloadStage:
 
         try:
             ctx.each_item(fetched)
+        except BaseException:
+            if early is not None:
+                early.abandon()
+            raise
         finally:
             if early is not None:
                 early.close()

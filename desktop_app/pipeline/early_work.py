@@ -57,12 +57,23 @@ class EarlyWork:
         self._hearing.shutdown(wait=False)
         self._seeing.shutdown(wait=False)
 
+    def abandon(self) -> None:
+        """The download stage failed: what has not started is dropped and its claims let go (what is running ends
+        on its own: its file is in a child already, and the job's cancel still reaches it)."""
+        self._hearing.shutdown(wait=False, cancel_futures=True)
+        self._seeing.shutdown(wait=False, cancel_futures=True)
+        self.in_flight.release_all(self)
+
     def _hear(self, video: StoredVideo) -> None:
+        if self.env.results.transcript(video.sha256, self.pool.model_name) is not None:
+            return  # stored by another job between the look and the claim
         transcript = self.pool.transcribe(Path(video.path), self.token)
         self.env.results.save_transcript(video.sha256, self.pool.model_name, transcript)
 
     def _look(self, video: StoredVideo) -> None:
         assert self.looking is not None
+        if self.looking.store.get(video.sha256) is not None:
+            return
         data = self.looking.reader.look(Path(video.path), video.sha256, self.token)
         self.looking.store.save(video.sha256, data)
 

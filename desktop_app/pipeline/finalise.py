@@ -29,9 +29,6 @@ class FinaliseStage:
 
     def run(self, ctx: JobContext) -> None:
         items = ctx.items()
-        watched = record_job(self.db, ctx.job_id, ctx.source, items) if self.db is not None else None
-        if watched is not None:
-            ctx.result[RESULT_KEY] = watched
         outcomes = Counter(item.outcome for item in items)
         done = sum(n for outcome, n in outcomes.items() if outcome is not None and outcome.status is ItemStatus.DONE)
         summary = {
@@ -49,12 +46,16 @@ class FinaliseStage:
         parts = [f"{done} of {len(items)} ads analysed"]
         parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in SUMMARY_PHRASES if outcomes[outcome]]
         ctx.result["message"] = ", ".join(parts)
-        if watched is not None:  # a watchlist's check leads with what changed; no running ads is news, not a failure
-            ctx.result["message"] = f"{watched['headline']} ({ctx.result['message']})" if items else watched["headline"]
-        elif not items:
+        checking = ctx.source.params.get("watchlist_id") is not None and self.db is not None
+        if not items and not checking:  # for a watchlist's check, no running ads is news, not a failure
             raise JobError(f"Nothing was analysed: {nothing_found(ctx.source)}.")
         if done == 0 and outcomes[Outcome.FAILED] and outcomes[Outcome.ALREADY_ANALYSED] == 0:
             raise JobError(everything_failed(items))
+        # Only a check that did not fail updates what its watchlist knows: a failed one is tried again, new ads and all
+        watched = record_job(self.db, ctx.job_id, ctx.source, items) if self.db is not None else None
+        if watched is not None:  # a watchlist's check leads with what changed
+            ctx.result[RESULT_KEY] = watched
+            ctx.result["message"] = f"{watched['headline']} ({ctx.result['message']})" if items else watched["headline"]
         ctx.stage_progress(1.0, ctx.result["message"])
 
 

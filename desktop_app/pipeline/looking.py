@@ -56,13 +56,17 @@ class LookAhead:
     def _run(self, videos: list[StoredVideo]) -> None:
         for video in videos:
             outcome: BaseException | None = None
+            key = look_key(video.sha256)
             try:
-                self._looking.in_flight.wait(look_key(video.sha256), self._token)  # an early look ends first
+                while not self._looking.in_flight.claim(key, self):  # an early look, or another job's, ends first
+                    self._looking.in_flight.wait(key, self._token)
                 if self._looking.store.get(video.sha256) is None:
                     data = self._looking.reader.look(Path(video.path), video.sha256, self._token)
                     self._looking.store.save(video.sha256, data)
             except BaseException as exc:  # handed to the stage's thread, which fails the ad or stops the job
                 outcome = exc
+            finally:
+                self._looking.in_flight.release(key, self)
             with self._changed:
                 self._ended[video.sha256] = outcome
                 self._changed.notify_all()

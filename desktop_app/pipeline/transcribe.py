@@ -72,7 +72,7 @@ class TranscribeStage:
         try:
             transcriber.warm_up()
             if isinstance(transcriber, RemoteTranscriber | TranscriberPool):
-                batch = transcriber.start_batch(list(self._untranscribed(ctx, transcriber).values()), ctx.token)
+                batch = self._batch(ctx, transcriber)
             ahead = LookAhead(self.looking, self._pending_videos(ctx), ctx.token) if self.looking else None
             ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report, transcriber, batch, ahead))
         finally:
@@ -93,6 +93,22 @@ class TranscribeStage:
         if name == self.shared.model_name:
             return self.shared
         return Transcriber(name, models=self.models)
+
+    def _batch(self, ctx: JobContext, engine: RemoteTranscriber | TranscriberPool) -> TranscriptBatch:
+        """The videos no one has transcribed, started together; each transcript is stored, and its claim let go,
+        the moment it is in, so a job waiting for it (or this job's loop) never waits for this job's order."""
+        todo = self._untranscribed(ctx, engine)
+        of_path = {path: sha for sha, path in todo.items()}
+
+        def stored(path: Path, outcome: dict[str, Any] | Exception) -> None:
+            key = (of_path[Path(path)], engine.model_name)
+            try:
+                if isinstance(outcome, dict):
+                    self.results.save_transcript(key[0], key[1], outcome)
+            finally:
+                self.in_flight.release(key, self)
+
+        return TranscriptBatch(engine, list(todo.values()), ctx.token, stored)
 
     def _pending_videos(self, ctx: JobContext) -> list[StoredVideo]:
         """The videos of the ads still to pass this stage, in the order the stage takes them."""
@@ -159,13 +175,12 @@ class TranscribeStage:
 
         try:
             if batch is not None and batch.has(Path(video.path)):
-                transcript = batch.result(Path(video.path), ctx.token)
-            else:
-                transcript = transcriber.transcribe(Path(video.path), ctx.token, progress)
+                return batch.result(Path(video.path), ctx.token)  # stored by the batch as it came in
+            transcript = transcriber.transcribe(Path(video.path), ctx.token, progress)
             self.results.save_transcript(video.sha256, model, transcript)
+            return transcript
         finally:  # stored, or failed here: a job waiting for it looks again
             self.in_flight.release((video.sha256, model), self)
-        return transcript
 
     def _stored(self, ctx: JobContext, video: StoredVideo, transcriber: AnyTranscriber) -> dict[str, Any] | None:
         """The video's stored transcript, waiting for it while another job transcribes the same content; None
@@ -176,7 +191,11 @@ class TranscribeStage:
             if transcript is not None and not _unchecked(transcriber, transcript):
                 return transcript
             if self.in_flight.claim(key, self):
-                return None
+                again = self.results.transcript(video.sha256, transcriber.model_name)  # stored just before the claim
+                if again is None or _unchecked(transcriber, again):
+                    return None
+                self.in_flight.release(key, self)
+                return again
             ctx.log("transcribe", "Waiting for this video's transcript, already under way (early, or in another job)")
             self.in_flight.wait(key, ctx.token)  # then stored, or given up by that job: this one does it
 

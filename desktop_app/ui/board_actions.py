@@ -215,8 +215,8 @@ class BoardFilter(QWidget):
         self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
         self.combo.blockSignals(False)
         self._tags.setStringList(self.boards.tags())
-        if self.combo.currentData() != current:
-            self._emit()
+        if self.combo.currentData() != current or self.ids() is not None:
+            self._emit()  # the choice changed, or the ads on the chosen board or tag may have
 
     def board_id(self) -> int | None:
         """The chosen board, or None for all ads or any board."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from enum import Enum
 
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
         on_quit: Callable[[], None] = QApplication.quit,
     ) -> None:
         super().__init__()
+        # Worker threads (the job, loads, the look at frames) run Python too: hand the interpreter back every
+        # millisecond instead of every five, so the window's own callbacks never queue behind them for long.
+        sys.setswitchinterval(0.001)
         self.services = services
         self.runner = runner
         self.on_quit = on_quit
@@ -151,6 +155,7 @@ class MainWindow(QMainWindow):
         self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
         self.settings = SettingsView(services)
         self.watch = WatchView(services, schedule=True)  # due competitor checks at launch and every minute
+        self.watch.open_ad.connect(self.open_in_results)
 
     def _build_navigation(self) -> QWidget:
         """The sidebar of views beside the stack that shows the current one."""

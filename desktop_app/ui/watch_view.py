@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +38,7 @@ from desktop_app.core.types import Job, JobStatus
 from desktop_app.core.watch_checks import start_check, start_due, summary_of
 from desktop_app.core.watch_trends import trend_charts
 from desktop_app.core.watchlists import WatchedAd, Watchlist, WatchStore
+from desktop_app.ui.board_actions import board_menu
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.watch_trends import WatchTrends
 
@@ -117,6 +118,7 @@ class WatchView(QWidget):
     check_started = Signal(str)  # job id
     due_checked = Signal(list)  # the job ids of the checks the scheduler started (none when none was due)
     loaded = Signal()  # the watchlists and their ads are shown
+    open_ad = Signal(int)  # an analysed ad double-clicked: show it in Results
 
     def __init__(self, services: AppServices, clock: Callable[[], float] = time.time, schedule: bool = False) -> None:
         super().__init__()
@@ -129,6 +131,11 @@ class WatchView(QWidget):
         self.lists = self._table(LIST_COLUMNS)
         self.lists.itemSelectionChanged.connect(self.show_ads)
         self.ads = self._table(AD_COLUMNS)
+        self.ads.setSelectionMode(QTableWidget.SelectionMode.ExtendedSelection)
+        self.ads.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.ads.customContextMenuRequested.connect(self._board_menu)
+        self.ads.cellDoubleClicked.connect(self._open)
+        self._shown: list[WatchedAd] = []  # the rows of the ads table
         self.add_button = QPushButton("Add...")
         self.add_button.clicked.connect(self.ask_add)
         self.check_button = QPushButton("Check now")
@@ -276,7 +283,8 @@ class WatchView(QWidget):
         store, db = self.store, self.services.db
 
         def load() -> tuple[list[tuple[Watchlist, list[WatchedAd]]], list[AdFacts]]:
-            return [(watch, store.ads(watch.watchlist_id)) for watch in store.all()], load_facts(db)
+            watches = store.all()  # the analysed ads' facts only when there is a competitor to chart
+            return [(watch, store.ads(watch.watchlist_id)) for watch in watches], load_facts(db) if watches else []
 
         run_in_background(load, lambda loaded: self._show(loaded[0], loaded[1], keep), self._failed, self)
 
@@ -309,9 +317,26 @@ class WatchView(QWidget):
         self.show_ads()
         self.loaded.emit()
 
+    def analysis_ids(self, rows: list[int]) -> list[int]:
+        """The analyses of the ads on these rows of the ads table (an ad that failed has none)."""
+        wanted = {self._shown[r].ad_id for r in rows if r < len(self._shown)}
+        return [f.analysis_id for f in self._facts if f.ad_id in wanted]
+
+    def _board_menu(self, at: QPoint) -> None:
+        """Right-click on ads: put them on a board (a swipe file), as in Results."""
+        rows = sorted({index.row() for index in self.ads.selectionModel().selectedRows()})
+        menu = board_menu(self.services.boards, self.analysis_ids(rows), self)
+        menu.exec(self.ads.viewport().mapToGlobal(at))
+
+    def _open(self, row: int, _column: int) -> None:
+        ids = self.analysis_ids([row])
+        if ids:
+            self.open_ad.emit(ids[0])
+
     def show_ads(self) -> None:
         watch = self.selected()
         ads = self._ads.get(watch.watchlist_id, []) if watch else []
+        self._shown = ads
         now = self.clock()
         self.ads.setRowCount(len(ads))
         for row, ad in enumerate(ads):
@@ -332,4 +357,5 @@ class WatchView(QWidget):
         ids = {ad.ad_id for ad in ads}
         today = datetime.fromtimestamp(now, UTC).date()
         facts = [f for f in self._facts if f.ad_id in ids]
-        self.trends.show_charts(trend_charts(ads, facts, today) if watch is not None else [])
+        since = datetime.fromtimestamp(watch.created_at, UTC).date() if watch is not None else today
+        self.trends.show_charts(trend_charts(ads, facts, today, since) if watch is not None else [])
