@@ -25,6 +25,7 @@ from desktop_app.core.visuals import VisualStore
 from desktop_app.core.whisper_catalogue import models_dir
 
 if TYPE_CHECKING:
+    from desktop_app.engines.page_finder import FoundPage
     from desktop_app.engines.remote_transcriber import RemoteTranscriber
     from desktop_app.engines.transcriber import Transcriber
     from desktop_app.engines.transcriber_pool import TranscriberPool
@@ -59,6 +60,13 @@ def make_analyser(settings: Settings) -> Analyser:
     from desktop_app.engines.heuristic import HeuristicAnalyser
 
     return HeuristicAnalyser()
+
+
+def find_meta_pages(settings: Settings, name: str, countries: list[str]) -> list[FoundPage]:
+    """Pages whose ads mention `name` (the best matches first), to follow one by its id (engines/page_finder.py)."""
+    from desktop_app.engines.page_finder import find_pages
+
+    return find_pages(settings, name, countries)
 
 
 def make_chat_model(settings: Settings) -> ChatStreamer | None:

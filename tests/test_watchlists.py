@@ -270,6 +270,17 @@ def test_the_watch_commands(world: World, capsys: pytest.CaptureFixture[str]) ->
     code, out = cli(capsys, "add", "--page-id", PAGE, "--search", "x", "--country", "DE")
     assert code == 2
 
+    # A page found by its name: the pages behind the ads that mention it, the one named so chosen.
+    world.graph.ads = [meta_ad(1), meta_ad(7, page="987654321", page_name="Example Coffee Roasters")]
+    code, out = cli(capsys, "add", "--page-name", "example coffee", "--country", "DE", "--every", "manual")
+    assert code == 0 and f"Found Example Coffee (page {PAGE})" in out, out
+    asked = world.graph.requests[-1]
+    assert "example coffee" in json.dumps(asked) and "page_id" in json.dumps(asked)
+    world.graph.ads = [meta_ad(7, page="987654321", page_name="Example Coffee Roasters"),
+                       meta_ad(8, page="555", page_name="Example Coffee Club")]  # fmt: skip
+    code, out = cli(capsys, "add", "--page-name", "example coffee", "--country", "DE")
+    assert code == 2 and "several pages match" in out and "--page-id 987654321" in out, out
+
 
 def test_the_tracking_view_runs_due_checks_and_notifies(qtbot: Any, world: World) -> None:
     """The window's scheduler under a fake clock: the first check at once, the next a day later; a check that

@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     what = add.add_mutually_exclusive_group(required=True)
     what.add_argument("--page-id", metavar="ID", help="the Meta page to follow")
     what.add_argument("--search", metavar="TERMS", help="Ad Library search terms to follow")
+    what.add_argument("--page-name", metavar="NAME", help="the Meta page to follow, found by its name")
     add.add_argument("--name", default="", help="what to call it (default: the page's name)")
     add.add_argument("--country", action="append", default=[], metavar="CC", help="reached country, repeatable")
     add.add_argument("--every", choices=("daily", "weekly", "manual"), default="daily", help="how often to check")
@@ -47,6 +48,8 @@ def watch_command(app: AppServices, args: argparse.Namespace, stages: StagesFact
 
     store = WatchStore(app.db)
     if args.watch_command == "add":
+        if args.page_name:
+            args.page_id = _page_named(app, args.page_name, args.country)
         return _add(store, args)
     if args.watch_command == "list":
         return _list(store, args)
@@ -70,6 +73,25 @@ def _add(store: WatchStore, args: argparse.Namespace) -> int:
         f"Check it now with: ad-analysis watch run {watch.watchlist_id}"
     )
     return EXIT_OK
+
+
+def _page_named(app: AppServices, name: str, countries: list[str]) -> str:
+    """The id of the one page called `name` among those whose ads mention it; else a plain error naming them."""
+    from desktop_app.composition import find_meta_pages
+    from desktop_app.core.context import JobError
+
+    try:
+        pages = find_meta_pages(app.settings, name, countries or ["DE"])
+    except JobError as exc:
+        raise CliError(str(exc)) from None
+    named = [p for p in pages if p.name.casefold() == name.casefold().strip()]
+    if len(named) == 1 or (len(pages) == 1 and not named):
+        print(f"Found {(named or pages)[0].name} (page {(named or pages)[0].page_id}).")
+        return (named or pages)[0].page_id
+    if not pages:
+        raise CliError(f'no page has ads mentioning "{name}" in {", ".join(countries or ["DE"])}')
+    listed = "; ".join(f"{p.name} (--page-id {p.page_id}, {p.ads} ads)" for p in (named or pages)[:5])
+    raise CliError(f'several pages match "{name}": {listed}. Add the one you mean with --page-id')
 
 
 def _when(stamp: Any) -> str:

@@ -202,7 +202,7 @@ class MetaAdLibrary:
         return text.replace(self._token, "***") if self._token else text
 
 
-def _job_error(error: MetaApiError) -> JobError:
+def job_error(error: MetaApiError) -> JobError:
     trace = f"fbtrace_id {error.fbtrace_id}" if error.fbtrace_id else None
     if error.code in (190, 102):
         return JobError(
@@ -268,7 +268,7 @@ class _Search:
             except MetaApiError as error:
                 if self.adjust(error):
                     continue
-                raise _job_error(error) from None
+                raise job_error(error) from None
             if not self.add(page):
                 break
             if pause:
