@@ -165,6 +165,25 @@ def test_a_page_that_changes_between_two_checks(world: World) -> None:
     assert watch.get(coffee.watchlist_id).title == "Example Coffee"
 
 
+def test_a_check_that_fails_leaves_its_watchlist_as_it_was(world: World) -> None:
+    """Every ad of a check fails (no video on the host, no copy to read): the check fails and the watchlist learns
+    nothing from it, so the next check that ends well still reports those ads as new."""
+    watch = WatchStore(world.app.db)
+    coffee = watch.add(page_id=PAGE, terms=None, countries=["DE"], schedule="daily")
+    world.graph.ads = [{k: v for k, v in meta_ad(n).items() if k != "ad_creative_bodies"} for n in (1, 2)]
+    runner = world.app.make_runner(stages=world.stages)
+    runner.start()
+    try:
+        failed = wait_final(world.app, start_check(world.app.service, watch, coffee.watchlist_id).job_id, 120)
+    finally:
+        runner.shutdown()
+    assert failed.status == JobStatus.FAILED and summary_of(failed) is None, failed
+    assert watch.ads(coffee.watchlist_id) == [] and watch.get(coffee.watchlist_id).last_checked is None
+    world.show(1, 2)
+    again = summary_of(world.check(coffee.watchlist_id))
+    assert again is not None and again.first and len(again.new) == 2
+
+
 def test_an_ad_analysed_before_is_not_downloaded_again(world: World) -> None:
     """Analysed again (another analyser, or --reanalyse): its video still on disk is used, not fetched."""
     watch = WatchStore(world.app.db)
