@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.cli.exits import EXIT_OK, CliError
+from desktop_app.core.text import plural
 
 if TYPE_CHECKING:
     from desktop_app.composition import AppServices
@@ -137,27 +138,24 @@ def _rename(app: AppServices, args: argparse.Namespace) -> int:
 def _remove(app: AppServices, args: argparse.Namespace) -> int:
     found = app.boards.find(args.name)
     app.boards.delete(found.id)
-    print(f"Removed the board “{found.name}” ({_ads(found.count)} were on it; the analysed ads stay).")
+    print(f"Removed the board “{found.name}” ({plural(found.count, 'ad')} were on it; the analysed ads stay).")
     return EXIT_OK
-
-
-def _ads(n: int) -> str:
-    return f"{n} ad" if n == 1 else f"{n} ads"
 
 
 def _pin(app: AppServices, args: argparse.Namespace) -> int:
     found = app.boards.find(args.name)
     added = app.boards.pin(found.id, args.analysis_ids, tags=args.tag, note=args.note)
     updated = len(set(args.analysis_ids)) - added
-    extra = f", {_ads(updated)} already there updated" if updated else ""
-    print(f"Pinned {_ads(added)} to “{found.name}”{extra}; it holds {_ads(app.boards.get(found.id).count)}.")
+    extra = f", {plural(updated, 'ad')} already there updated" if updated else ""
+    holds = plural(app.boards.get(found.id).count, "ad")
+    print(f"Pinned {plural(added, 'ad')} to “{found.name}”{extra}; it holds {holds}.")
     return EXIT_OK
 
 
 def _unpin(app: AppServices, args: argparse.Namespace) -> int:
     found = app.boards.find(args.name)
     removed = app.boards.unpin(found.id, args.analysis_ids)
-    print(f"Took {_ads(removed)} off “{found.name}”; it holds {_ads(app.boards.get(found.id).count)}.")
+    print(f"Took {plural(removed, 'ad')} off “{found.name}”; it holds {plural(app.boards.get(found.id).count, 'ad')}.")
     return EXIT_OK
 
 
@@ -186,7 +184,7 @@ def _export(app: AppServices, args: argparse.Namespace) -> int:
             output.write_text(brief_markdown(brief), encoding="utf-8")
     except OSError as exc:
         raise CliError(f"-o {args.output}: could not write the file ({exc.strerror or 'not writable'})") from exc
-    print(f"Wrote the brief of “{found.name}” ({_ads(len(brief.ads))}) to {output}")
+    print(f"Wrote the brief of “{found.name}” ({plural(len(brief.ads), 'ad')}) to {output}")
     return EXIT_OK
 
 

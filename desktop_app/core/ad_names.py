@@ -94,8 +94,3 @@ def names_of(db: Database, analysis_ids: Sequence[int]) -> dict[int, str]:
     )
     with db.read() as session:
         return {int(r[0]): name_from_columns(str(r[1]), str(r[2]), *r[3:7]) for r in session.execute(statement)}
-
-
-def readable(label: str) -> str:
-    """An analysis label as people write it ("free_trial" -> "free trial"): snake case is for the app."""
-    return label.replace("_", " ").strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop_app.core.boards import BoardStore
 from desktop_app.core.results import AdResult, ResultStore
 from desktop_app.core.schema import Score
+from desktop_app.core.text import plural, readable
 
 SCORE_LABELS = {
     "hook_strength": "Hook strength",
@@ -68,11 +69,6 @@ def _existing(path: str | None) -> Path | None:
     return Path(path) if path and Path(path).is_file() else None
 
 
-def words(value: str) -> str:
-    """A schema value as words: "problem_callout" -> "problem callout"."""
-    return value.replace("_", " ")
-
-
 def _line(text: str | None) -> str:
     """One line of stranger text: whitespace (newlines too) collapsed, so it cannot start a heading or list."""
     return " ".join((text or "").split())
@@ -82,7 +78,7 @@ def _offer(result: AdResult) -> str:
     offer = result.analysis.offer
     if not offer.present:
         return "none"
-    kinds = ", ".join(words(t) for t in offer.types) or "other"
+    kinds = ", ".join(readable(t) for t in offer.types) or "other"
     return f"{kinds}: {_line(offer.details)}" if offer.details else kinds
 
 
@@ -99,16 +95,12 @@ def _made(brief: Brief) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(brief.made_at))
 
 
-def _count(n: int) -> str:
-    return f"{n} ad" if n == 1 else f"{n} ads"
-
-
 # ---- Markdown ----------------------------------------------------------------------------------------
 
 
 def brief_markdown(brief: Brief) -> str:
     """The brief as Markdown; thumbnails link to the poster files on this computer."""
-    lines = [f"# {_line(brief.board)}", "", f"Swipe-file brief: {_count(len(brief.ads))}, made {_made(brief)}."]
+    lines = [f"# {_line(brief.board)}", "", f"Swipe-file brief: {plural(len(brief.ads), 'ad')}, made {_made(brief)}."]
     if not brief.ads:
         lines += ["", "No ads are pinned to this board yet."]
     for number, ad in enumerate(brief.ads, start=1):
@@ -124,9 +116,9 @@ def _ad_markdown(number: int, ad: BriefAd) -> list[str]:
     lines.append(f"- **Page**: {_line(r.page_name) or '-'}")
     if ad.tags:
         lines.append(f"- **Tags**: {', '.join('#' + t for t in ad.tags)}")
-    lines.append(f"- **Hook** ({words(a.hook.type)}): “{_line(a.hook.text) or 'no hook found'}”")
+    lines.append(f"- **Hook** ({readable(a.hook.type)}): “{_line(a.hook.text) or 'no hook found'}”")
     cta = f": “{_line(a.cta.text)}”" if a.cta.text else ""
-    lines.append(f"- **Call to action** ({words(a.cta.type)}){cta}")
+    lines.append(f"- **Call to action** ({readable(a.cta.type)}){cta}")
     lines.append(f"- **Offer**: {_offer(r)}")
     if r.library_url:
         lines.append(f"- **Ad Library**: <{r.library_url}>")
@@ -153,7 +145,7 @@ def brief_html(brief: Brief, image_src: Callable[[BriefAd], str] = file_src) -> 
     parts = [
         "<html><body style='font-family: sans-serif; font-size: 10pt;'>",
         f"<h1>{e(_line(brief.board))}</h1>",
-        f"<p style='color: #555;'>Swipe-file brief: {_count(len(brief.ads))}, made {_made(brief)}.</p>",
+        f"<p style='color: #555;'>Swipe-file brief: {plural(len(brief.ads), 'ad')}, made {_made(brief)}.</p>",
     ]
     if not brief.ads:
         parts.append("<p>No ads are pinned to this board yet.</p>")
@@ -169,9 +161,9 @@ def _ad_html(number: int, ad: BriefAd, src: str) -> str:
     facts = [("Page", e(_line(r.page_name) or "-"))]
     if ad.tags:
         facts.append(("Tags", " ".join(f"<span style='color: #1565c0;'>#{e(t)}</span>" for t in ad.tags)))
-    facts.append(("Hook", f"<i>{e(words(a.hook.type))}</i>: “{e(_line(a.hook.text) or 'no hook found')}”"))
+    facts.append(("Hook", f"<i>{e(readable(a.hook.type))}</i>: “{e(_line(a.hook.text) or 'no hook found')}”"))
     cta = f": “{e(_line(a.cta.text))}”" if a.cta.text else ""
-    facts.append(("Call to action", f"<i>{e(words(a.cta.type))}</i>{cta}"))
+    facts.append(("Call to action", f"<i>{e(readable(a.cta.type))}</i>{cta}"))
     facts.append(("Offer", e(_offer(r))))
     rows = "".join(f"<tr><td style='color: #555;'><b>{k}</b></td><td>{v}</td></tr>" for k, v in facts)
     thumb = f"<img src='{e(src, quote=True)}' width='{THUMB_WIDTH}'>" if src else ""

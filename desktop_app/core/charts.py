@@ -27,7 +27,7 @@ from desktop_app.core.insights import (
 )
 from desktop_app.core.stages import stage_label
 from desktop_app.core.store import JobStore
-from desktop_app.core.text import one_line
+from desktop_app.core.text import one_line, readable
 
 Kind = Literal["bar", "stacked", "scatter", "line"]
 TOP = 8  # categories shown before the rest are summed up as "Other"
@@ -86,10 +86,6 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def label(value: str) -> str:
-    return value.replace("_", " ")
-
-
 def _counts(
     facts: Sequence[AdFacts], field_name: str, top: int = TOP
 ) -> tuple[list[str], list[float], list[list[int]]]:
@@ -102,7 +98,7 @@ def _counts(
             ids[value].append(f.analysis_id)
     ranked = _ranked(Counter({v: len(i) for v, i in ids.items()}))
     shown, rest = ranked[:top], ranked[top:]
-    categories = [label(v) for v in shown]
+    categories = [readable(v) for v in shown]
     groups = [ids[v] for v in shown]
     if rest:
         categories.append(f"Other ({len(rest)})")
@@ -148,7 +144,7 @@ def by_page_chart(facts: Sequence[AdFacts], key: str, pages: int = 8, shown: int
         if i is not None:
             for value in values(f):
                 cells[value if value in cells else REST][i].append(f.analysis_id)
-    series = [Series("Other" if n == REST else label(n), [float(len(c)) for c in cells[n]], cells[n]) for n in names]
+    series = [Series("Other" if n == REST else readable(n), [float(len(c)) for c in cells[n]], cells[n]) for n in names]
     return ChartData(
         f"by_page_{key}",
         f"{title} by page",
@@ -229,7 +225,7 @@ def strongest_hooks_chart(facts: Sequence[AdFacts], top: int = 10) -> ChartData:
         "Strongest hooks",
         "Which ads open best?",
         "bar",
-        [f"{f.page or f.ad_id}: {one_line(f.hook_text, 42) or label(f.hook_type)}" for f in best],
+        [f"{f.page or f.ad_id}: {one_line(f.hook_text, 42) or readable(f.hook_type)}" for f in best],
         [Series("Hook strength", [float(f.hook_strength) for f in best], [[f.analysis_id] for f in best])],
         x_label="Ad",
         y_label="Hook strength (1-5)",

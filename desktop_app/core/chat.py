@@ -21,7 +21,7 @@ from desktop_app.core.fence import fenced
 from desktop_app.core.models import ChatMessageRow, ConversationRow
 from desktop_app.core.results import AdResult, ResultStore
 from desktop_app.core.search_index import HIT_END, HIT_START, SEARCH_STOP_WORDS
-from desktop_app.core.text import one_line
+from desktop_app.core.text import one_line, readable
 
 SOURCES_PER_ANSWER = 5
 HISTORY_MESSAGES = 6  # earlier questions and answers sent along, for follow-up questions
@@ -301,8 +301,8 @@ def readable_passage(result: AdResult, question: str) -> str:
     a = result.analysis
     statements = [
         ("Hook", a.hook.text),
-        ("Offer", a.offer.details or ", ".join(t.replace("_", " ") for t in a.offer.types)),
-        ("Call to action", a.cta.text or a.cta.type.replace("_", " ")),
+        ("Offer", a.offer.details or ", ".join(readable(t) for t in a.offer.types)),
+        ("Call to action", a.cta.text or readable(a.cta.type)),
         ("Urgency", a.cta.text if a.cta.urgency else None),
         ("Summary", a.summary),
     ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop_app.core.ad_names import readable
 from desktop_app.core.results import ResultSummary
+from desktop_app.core.text import plural, readable
 
 # The fields a tally can count, the words that name them in a question, and how a type reads.
 FIELDS: dict[str, tuple[str, re.Pattern[str]]] = {
@@ -67,7 +67,7 @@ class Tally:
             refs = [str(numbers[ad.ad_id]) for ad in row.ads[:CITED_PER_TYPE] if ad.ad_id in numbers]
             more = f" and {len(row.ads) - len(refs)} more" if len(row.ads) > len(refs) else ""
             share = round(100 * len(row.ads) / self.total) if self.total else 0
-            lines.append(f"- {row.label}: {_ads(len(row.ads))} ({share} %) [{', '.join(refs)}]{more}")
+            lines.append(f"- {row.label}: {plural(len(row.ads), 'ad')} ({share} %) [{', '.join(refs)}]{more}")
         return "\n".join(lines)
 
 
@@ -102,7 +102,3 @@ def _types(ad: ResultSummary, field_key: str) -> list[str]:
     else:
         values = list(ad.offer_types) or ["none"]
     return [NONE[field_key] if value in ("", "none") else readable(value) for value in values]
-
-
-def _ads(count: int) -> str:
-    return f"{count} ad" if count == 1 else f"{count} ads"

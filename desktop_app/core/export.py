@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
-from desktop_app.core.ad_names import readable
 from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
 from desktop_app.core.schema import Score
+from desktop_app.core.text import readable
 from desktop_app.core.types import JobItem
 
 CSV_COLUMNS = [

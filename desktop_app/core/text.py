@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 
+def readable(label: str) -> str:
+    """An analysis label as people write it ("free_trial" -> "free trial"): snake case is for the app."""
+    return label.replace("_", " ").strip()
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 ad', '1,200 ads'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def one_line(text: str, limit: int) -> str:
     """The text on one line, cut to `limit` characters with an ellipsis."""
     text = " ".join(text.split())

@@ -10,8 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from desktop_app.core.charts import ChartData, Series, label
+from desktop_app.core.charts import ChartData, Series
 from desktop_app.core.insights import AdFacts
+from desktop_app.core.text import readable
 from desktop_app.core.watchlists import WatchedAd
 
 WEEKS = 12  # the span the charts show, ending this week
@@ -91,7 +92,7 @@ def mix_chart(ads: Sequence[WatchedAd], facts: dict[str, AdFacts], field: str, t
         per_week[week].update(kinds)
     total: Counter[str] = sum(per_week.values(), Counter())
     shown = [kind for kind, _ in total.most_common(KINDS_SHOWN)]
-    names = [NONE[field] if kind == "none" else label(kind) for kind in shown]
+    names = [NONE[field] if kind == "none" else readable(kind) for kind in shown]
     names += ["Other"] if len(total) > len(shown) else []
     series = [Series(name, []) for name in names]
     for week in weeks:

@@ -7,15 +7,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.core.charts import label
 from desktop_app.core.insights import AdFacts
+from desktop_app.core.text import plural, readable
 
 LISTED = 1000  # ads listed for one click; more are counted, not listed
-
-
-def plural(n: int, noun: str) -> str:
-    """'1 ad', '1,200 ads'."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class AdList(QWidget):
@@ -64,7 +59,7 @@ class AdList(QWidget):
         names = names_of([f.analysis_id for f in shown]) if names_of else {}
         for f in shown:
             name = names.get(f.analysis_id) or f.page or f.ad_id
-            item = QListWidgetItem(f"{name}  ·  {label(f.hook_type)}  ·  overall {f.overall}/5")
+            item = QListWidgetItem(f"{name}  ·  {readable(f.hook_type)}  ·  overall {f.overall}/5")
             item.setToolTip(f"Ad {f.ad_id}\n{f.hook_text}")
             item.setData(Qt.ItemDataRole.UserRole, f.analysis_id)
             self.list.addItem(item)

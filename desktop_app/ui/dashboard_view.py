@@ -25,7 +25,8 @@ from desktop_app.composition import AppServices
 from desktop_app.core.ad_names import names_of
 from desktop_app.core.charts import DIMENSIONS, ChartData, DashboardData, load_dashboard
 from desktop_app.core.insights import InsightFilter
-from desktop_app.ui.ad_list import AdList, plural
+from desktop_app.core.text import plural
+from desktop_app.ui.ad_list import AdList
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.chart_card import ChartCard
 from desktop_app.ui.filter_combo import filter_combo, set_choices

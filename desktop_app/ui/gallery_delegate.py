@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from desktop_app.core.ad_names import readable
 from desktop_app.core.summaries import ResultSummary
+from desktop_app.core.text import readable
 from desktop_app.ui.analysis_html import band
 from desktop_app.ui.results_table import ad_label, facts_line, outcome
 from desktop_app.ui.thumbnails import Thumbnails

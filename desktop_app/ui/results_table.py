@@ -11,9 +11,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desktop_app.core.ad_names import readable
 from desktop_app.core.language_names import language_name
 from desktop_app.core.summaries import ResultSummary
+from desktop_app.core.text import readable
 from desktop_app.ui.analysis_html import band
 
 COLUMNS = ("Ad", "Overall", "Hook", "CTA", "Offer", "Page", "Hook score", "Days running", "Analyser")

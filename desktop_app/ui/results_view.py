@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.ad_names import readable
 from desktop_app.core.export import markdown_report, result_dict, write_readable_csv
 from desktop_app.core.results import AdResult, ResultStore
 from desktop_app.core.summaries import ResultSummary
+from desktop_app.core.text import readable
 from desktop_app.ui.bridge import run_in_background
 from desktop_app.ui.filter_combo import filter_combo, set_choices
 from desktop_app.ui.result_detail import ResultDetail

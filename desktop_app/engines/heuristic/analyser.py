@@ -32,6 +32,7 @@ from desktop_app.core.schema import (
     Tone,
     ValueProposition,
 )
+from desktop_app.core.text import readable
 from desktop_app.engines.heuristic.decisions import candidates_for_action, decide
 from desktop_app.engines.heuristic.engine import Hit, all_that_hold, distinct, find_all, label_of, labels_found, pick
 from desktop_app.engines.heuristic.judgements import (
@@ -268,8 +269,8 @@ def _structure(r: _Reading) -> list[StructureBeat]:
 def _summary(r: _Reading, persona: str | None) -> str:
     bits = [f"{r.ad.page_name or 'the product'} ad" + (f" aimed at {persona}" if persona else "") + "."]
     if r.hook.type != "none":
-        close = f" and closes with a {r.cta.type.replace('_', ' ')} call to action." if r.cta.type != "none" else "."
-        bits.append(f"It opens with a {r.hook.type.replace('_', ' ')} hook{close}")
+        close = f" and closes with a {readable(r.cta.type)} call to action." if r.cta.type != "none" else "."
+        bits.append(f"It opens with a {readable(r.hook.type)} hook{close}")
     else:
         bits.append(
             "It has no usable video; only the ad copy was analysed."
@@ -279,7 +280,7 @@ def _summary(r: _Reading, persona: str | None) -> str:
             else "It has no speech; only the ad copy was analysed."
         )
     if r.offer.present:
-        bits.append(f"Offer: {', '.join(t.replace('_', ' ') for t in r.offer.types)}.")
+        bits.append(f"Offer: {', '.join(readable(t) for t in r.offer.types)}.")
     return " ".join(bits)
 
 

@@ -4,6 +4,7 @@ formulas over the findings, following the rubric the LLM is given so the two ana
 from __future__ import annotations
 
 from desktop_app.core.schema import Score, Scores
+from desktop_app.core.text import readable
 from desktop_app.engines.heuristic.engine import Case, pick
 from desktop_app.engines.heuristic.judgements import CTA_GRADES, HOOK_GRADES, OFFER_GRADES, Findings, Grade
 
@@ -24,9 +25,7 @@ def _band(value: int) -> int:
 
 def _graded(table: tuple[Case[Findings, Grade], ...], f: Findings) -> Score:
     grade = pick(table, f)
-    rationale = grade.rationale.format(
-        hook=f.hook_type.replace("_", " "), offer=", ".join(t.replace("_", " ") for t in f.offer_types)
-    )
+    rationale = grade.rationale.format(hook=readable(f.hook_type), offer=", ".join(readable(t) for t in f.offer_types))
     return Score(score=grade.score, rationale=rationale)
 
 
