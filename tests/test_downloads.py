@@ -126,8 +126,11 @@ def test_file_names_come_from_sanitised_keys() -> None:
     assert safe_name("///") == "ad"
 
 
-def _watch_download_stage(services: AppServices, job_id: str, seen: threading.Event) -> threading.Thread:
-    """Sets `seen` once a transcriber child is busy while the job is still in its download stage."""
+def _start_slow_downloads(services: AppServices, url: str) -> tuple[str, threading.Event, threading.Thread]:
+    """Start a job over the slow videos, and a watcher that sets its event once a transcriber child is busy while
+    the job is still in its download stage."""
+    job_id = services.service.start_analysis(SourceSpec("urls", {"urls": [f"{url}/slow/{n}" for n in FILES]})).job_id
+    seen = threading.Event()
     pool = services.pipeline.transcriber
 
     def watch() -> None:
@@ -138,7 +141,7 @@ def _watch_download_stage(services: AppServices, job_id: str, seen: threading.Ev
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
-    return thread
+    return job_id, seen, thread
 
 
 @pytest.mark.slow
@@ -152,11 +155,7 @@ def test_each_video_is_transcribed_while_the_next_ones_download(
     runner = services.make_runner()
     runner.start()
     try:
-        job_id = services.service.start_analysis(
-            SourceSpec("urls", {"urls": [f"{url}/slow/{n}" for n in FILES]})
-        ).job_id
-        seen = threading.Event()
-        _watch_download_stage(services, job_id, seen)
+        job_id, seen, _ = _start_slow_downloads(services, url)
         job = wait_final(services, job_id, timeout=120)
     finally:
         runner.shutdown()
@@ -176,11 +175,8 @@ def test_a_cancel_during_downloads_stops_the_early_transcriptions_too(
     runner = services.make_runner()
     runner.start()
     try:
-        job_id = services.service.start_analysis(
-            SourceSpec("urls", {"urls": [f"{url}/slow/{n}" for n in FILES]})
-        ).job_id
-        seen = threading.Event()
-        _watch_download_stage(services, job_id, seen).join(60)
+        job_id, seen, watcher = _start_slow_downloads(services, url)
+        watcher.join(60)
         assert seen.is_set(), "no early transcription started"
         services.service.cancel(job_id)
         began = time.monotonic()
