@@ -151,6 +151,23 @@ class CancelToken:
             raise value
         return value  # type: ignore[no-any-return]
 
+    def wait_for(self, condition: threading.Condition, ready: Callable[[], bool]) -> None:
+        """Wait on `condition` (the caller holds it) until `ready()`; a stop wakes the wait at once and raises
+        JobStopped. The condition must be reentrant (threading.Condition's default), for a stop that comes first."""
+
+        def wake() -> None:
+            with condition:
+                condition.notify_all()
+
+        unregister = self.on_stop(wake)
+        try:
+            while not ready():
+                self.raise_if_stopped()
+                condition.wait()
+            self.raise_if_stopped()
+        finally:
+            unregister()
+
     def on_stop(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Run `callback` (from the stopping thread) when the job stops; returns an unregister function."""
         with self._lock:

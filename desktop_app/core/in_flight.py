@@ -41,17 +41,5 @@ class InFlight:
 
     def wait(self, key: Hashable, token: CancelToken) -> None:
         """Until nobody works on `key`; a stop of `token` ends the wait at once (JobStopped)."""
-
-        def wake() -> None:
-            with self._changed:
-                self._changed.notify_all()
-
-        unregister = token.on_stop(wake)
-        try:
-            with self._changed:
-                while key in self._owners:
-                    token.raise_if_stopped()
-                    self._changed.wait(0.5)
-                token.raise_if_stopped()
-        finally:
-            unregister()
+        with self._changed:
+            token.wait_for(self._changed, lambda: key not in self._owners)

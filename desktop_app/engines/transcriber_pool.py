@@ -152,22 +152,10 @@ class TranscriberPool:
 
     def _take(self, token: CancelToken) -> Transcriber:
         """The next free child, marked busy; a stop of `token` ends the wait at once (JobStopped)."""
-
-        def wake() -> None:
-            with self._free:
-                self._free.notify_all()
-
-        unregister = token.on_stop(wake)
-        try:
-            with self._free:
-                while not self._idle:
-                    token.raise_if_stopped()
-                    self._free.wait()
-                token.raise_if_stopped()
-                self._busy += 1
-                return self._idle.pop()
-        finally:
-            unregister()
+        with self._free:
+            token.wait_for(self._free, lambda: bool(self._idle))
+            self._busy += 1
+            return self._idle.pop()
 
     def _give_back(self, child: Transcriber) -> None:
         with self._free:
