@@ -128,6 +128,7 @@ class WatchView(QWidget):
         self.watchlists: list[Watchlist] = []
         self._ads: dict[int, list[WatchedAd]] = {}  # loaded with the watchlists, by watchlist id
         self._facts: list[AdFacts] = []  # the analysed ads' facts, for the trends
+        self._loads = 0  # refreshes started: only the latest one's data is shown
         self.lists = self._table(LIST_COLUMNS)
         self.lists.itemSelectionChanged.connect(self.show_ads)
         self.ads = self._table(AD_COLUMNS)
@@ -286,7 +287,14 @@ class WatchView(QWidget):
             watches = store.all()  # the analysed ads' facts only when there is a competitor to chart
             return [(watch, store.ads(watch.watchlist_id)) for watch in watches], load_facts(db) if watches else []
 
-        run_in_background(load, lambda loaded: self._show(loaded[0], loaded[1], keep), self._failed, self)
+        self._loads += 1
+        load_number = self._loads
+
+        def loaded(result: tuple[list[tuple[Watchlist, list[WatchedAd]]], list[AdFacts]]) -> None:
+            if load_number == self._loads:  # a load that a newer one overtook would show older data
+                self._show(result[0], result[1], keep)
+
+        run_in_background(load, loaded, self._failed, self)
 
     def _show(self, rows: list[tuple[Watchlist, list[WatchedAd]]], facts: list[AdFacts], keep: int | None) -> None:
         self._facts = facts
