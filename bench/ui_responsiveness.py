@@ -40,7 +40,7 @@ class FirstPaint(QObject):
 
 app = QApplication(sys.argv)
 services = open_services()
-runner = services.make_runner(executor=PoolExecutor(QThreadPool.globalInstance()))
+runner = services.make_runner(executor=PoolExecutor(QThreadPool.globalInstance()), warm_up=False)
 window = MainWindow(services, runner, tray_enabled=False, on_quit=lambda: None)
 probe = FirstPaint()
 window.installEventFilter(probe)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +26,11 @@ from desktop_app.core.updates import Listeners
 from desktop_app.core.visuals import VisualStore
 from desktop_app.core.whisper_catalogue import models_dir
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
+    from desktop_app.core.context import Stage
+    from desktop_app.core.types import Job
     from desktop_app.engines.page_finder import FoundPage
     from desktop_app.engines.remote_transcriber import RemoteTranscriber
     from desktop_app.engines.transcriber import Transcriber
@@ -112,25 +118,29 @@ class AppServices:
     results: ResultStore
     _env: PipelineEnv | None = field(default=None, repr=False)
     _retired: list[AnyTranscriber] = field(default_factory=list, repr=False)
+    _env_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _warming: threading.Thread | None = field(default=None, repr=False)
 
     @property
     def pipeline(self) -> PipelineEnv:
-        """Shared by every job of this process: one transcriber child, one analyser."""
-        if self._env is None:
-            from desktop_app.engines.visual_reader import VisualReader
-            from desktop_app.pipeline.env import PipelineEnv
+        """Shared by every job of this process: one transcriber pool, one analyser (built once, by whichever
+        thread asks first: the warm-up's or a job's)."""
+        with self._env_lock:
+            if self._env is None:
+                from desktop_app.engines.visual_reader import VisualReader
+                from desktop_app.pipeline.env import PipelineEnv
 
-            self._env = PipelineEnv(
-                settings=self.settings,
-                results=self.results,
-                transcriber=make_transcriber(self.settings, self.models),
-                analyser=make_analyser(self.settings),
-                sample_ads=resources_dir() / "sample_ads",
-                models=self.models,
-                visuals=VisualReader(self.paths.home / "visuals") if self.settings.look_at_videos else None,
-                visual_store=VisualStore(self.db),
-            )
-        return self._env
+                self._env = PipelineEnv(
+                    settings=self.settings,
+                    results=self.results,
+                    transcriber=make_transcriber(self.settings, self.models),
+                    analyser=make_analyser(self.settings),
+                    sample_ads=resources_dir() / "sample_ads",
+                    models=self.models,
+                    visuals=VisualReader(self.paths.home / "visuals") if self.settings.look_at_videos else None,
+                    visual_store=VisualStore(self.db),
+                )
+            return self._env
 
     @property
     def models(self) -> Path:
@@ -147,14 +157,15 @@ class AppServices:
         only: Iterable[str] | None = None,
         executor: Executor | None = None,
         stages: StagesFactory | None = None,
+        warm_up: bool = True,
     ) -> JobRunner:
-        """A runner wired to this service; `stages` replaces the real pipeline (tests use a workload)."""
+        """A runner wired to this service; `stages` replaces the real pipeline (tests use a workload). With the
+        real pipeline, `warm_up` starts the transcriber children now (see warm_up); the window passes False and
+        warms up once it has painted."""
         if stages is None:
-            from desktop_app.pipeline.stages import build_stages
-
-            # Start the transcriber child now: its model loads while the first stages run.
-            self.pipeline.transcriber.warm_up()
-            stages = lambda job: build_stages(self.pipeline, job)  # noqa: E731
+            if warm_up:
+                self.warm_up()
+            stages = self._real_stages
         extra = {"executor": executor} if executor is not None else {}
         runner = JobRunner(
             self.store,
@@ -168,23 +179,50 @@ class AppServices:
         self.service.runner = runner
         return runner
 
+    def _real_stages(self, job: Job) -> Sequence[Stage]:
+        """The pipeline's stages for a job; imported by the first job (on its thread), not at start-up."""
+        from desktop_app.pipeline.stages import build_stages
+
+        return build_stages(self.pipeline, job)
+
+    def warm_up(self) -> None:
+        """Build the pipeline and start the transcriber children on a thread of their own, so their models load
+        while the first stages run, and the caller (the window's first paint, a command) does not wait for the
+        processes to start. Once per process; close() waits for it, so no child starts after close."""
+        with self._env_lock:
+            if self._warming is not None:
+                return
+            self._warming = threading.Thread(target=self._warm, name="warm-up", daemon=True)
+            self._warming.start()
+
+    def _warm(self) -> None:
+        try:
+            self.pipeline.transcriber.warm_up()
+        except Exception:  # the first file starts the child again and says what is wrong, in words
+            log.warning("the transcriber could not be started ahead of the first file", exc_info=True)
+
     def reset_pipeline(self) -> None:
         """Apply changed settings to the jobs that start from now on (running ones keep theirs)."""
-        if self._env is None:
-            return
-        self._env.analyser = make_analyser(self.settings)
-        if self.settings.look_at_videos and self._env.visuals is None:
+        with self._env_lock:
+            if self._env is not None:
+                self._reset(self._env)
+
+    def _reset(self, env: PipelineEnv) -> None:
+        env.analyser = make_analyser(self.settings)
+        if self.settings.look_at_videos and env.visuals is None:
             from desktop_app.engines.visual_reader import VisualReader
 
-            self._env.visuals = VisualReader(self.paths.home / "visuals")
+            env.visuals = VisualReader(self.paths.home / "visuals")
         elif not self.settings.look_at_videos:
-            self._env.visuals = None
+            env.visuals = None
         fresh = make_transcriber(self.settings, self.models)
-        if transcriber_identity(fresh) != transcriber_identity(self._env.transcriber):
-            self._retired.append(self._env.transcriber)
-            self._env.transcriber = fresh
+        if transcriber_identity(fresh) != transcriber_identity(env.transcriber):
+            self._retired.append(env.transcriber)
+            env.transcriber = fresh
 
     def close(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
         for transcriber in self._retired + ([self._env.transcriber] if self._env else []):
             transcriber.close()
         if self._env is not None and self._env.visuals is not None:

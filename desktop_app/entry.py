@@ -9,9 +9,10 @@ import sys
 
 
 def main() -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # a frozen build's spawned children start through here
+        import multiprocessing
 
-    multiprocessing.freeze_support()
+        multiprocessing.freeze_support()
     from desktop_app.core.scrub import install_log_scrubbing
 
     install_log_scrubbing()  # before anything can log: secrets never reach a log line or a traceback

@@ -154,3 +154,38 @@ def test_unusable_data_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(DataFolderError, match=str(blocker)):
         open_services(blocker / "home")
+
+
+def test_new_database_from_the_snapshot_matches_the_migrations(tmp_path: Path) -> None:
+    """A new data folder gets the head schema from a snapshot (core/fresh_schema.py), without Alembic: the
+    file must be the one every migration builds, so a new migration needs a new snapshot."""
+    import sys
+
+    from desktop_app.core.fresh_schema import schema_of, snapshot_revision
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from snapshot_schema import migrated_with_alembic
+
+    assert snapshot_revision() == HEAD_REVISION, "run scripts/snapshot_schema.py after adding a migration"
+    migrated, fresh = tmp_path / "migrated.sqlite3", tmp_path / "fresh.sqlite3"
+    migrated_with_alembic(migrated)
+    Database(fresh).dispose()
+    with sqlite3.connect(migrated) as a, sqlite3.connect(fresh) as b:
+        assert schema_of(b) == schema_of(a)
+        assert b.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
+        assert b.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        # the search index (an FTS5 table) works on the new file
+        b.execute("INSERT INTO search_index (analysis_id, ad_id, transcript) VALUES (1, 'a', 'free shipping today')")
+        assert b.execute("SELECT ad_id FROM search_index WHERE search_index MATCH 'shipping'").fetchall() == [("a",)]
+
+
+def test_a_new_data_folder_opens_without_importing_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from desktop_app.core.db import Database; "
+        f"Database(Path({str(tmp_path / 'new.sqlite3')!r})).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

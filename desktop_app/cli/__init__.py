@@ -1,7 +1,7 @@
 """`ad-analysis`: the headless face of the job service (and, with no arguments, the window).
 
-Only the argument parser and the database's error types are imported up front; each command imports what
-it needs when it runs, so `cancel` answers without importing the job machinery (see cli/cancel.py). A
+Only the database's error types are imported up front; each command imports what it needs when it runs, so
+`cancel ID` answers without importing the argument parser or the job machinery (see cli/cancel.py). A
 damaged or locked database ends any command with one plain line and an exit code of its own."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from desktop_app.cli.arguments import parse
 from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_USAGE, CliError
-from desktop_app.cli.repair import EXIT_BUSY, EXIT_DAMAGED, repair
+from desktop_app.cli.repair import EXIT_BUSY, EXIT_DAMAGED
 from desktop_app.core.db_health import (
     BUSY_MESSAGE,
     DatabaseBusyError,
@@ -52,6 +51,16 @@ def main(argv: Sequence[str] | None = None, *, stages: StagesFactory | None = No
 
 
 def _main(argv: Sequence[str] | None, stages: StagesFactory | None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if len(words) == 2 and words[0] == "cancel" and not words[1].startswith("-"):
+        from desktop_app.cli.cancel import cancel_quickly
+
+        code = cancel_quickly(words[1])
+        if code is not None:
+            return code
+    from desktop_app.cli.arguments import parse
+    from desktop_app.cli.repair import repair
+
     args = parse(argv)
     if args.self_test:
         from desktop_app.cli.commands import user_errors
@@ -63,12 +72,6 @@ def _main(argv: Sequence[str] | None, stages: StagesFactory | None) -> int:
         raise CliError("no command given: run `ad-analysis` alone to open the window, or see --help")
     if args.command == "repair":
         return repair(args)
-    if args.command == "cancel":
-        from desktop_app.cli.cancel import cancel_quickly
-
-        code = cancel_quickly(args.job_id)
-        if code is not None:
-            return code
     from desktop_app.cli.commands import run_command
 
     return run_command(args, stages)

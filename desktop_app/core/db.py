@@ -9,7 +9,7 @@ Opening checks the file before anything writes to it (a folder, a newer schema, 
 with the file unchanged); the writes of start-up (WAL, the daily backup, migrations) then run under a file
 lock, one process at a time (core/db_health.py).
 
-SQLAlchemy is imported when a Database is opened and Alembic only when the schema needs migrating, so the
+SQLAlchemy is imported when a Database is opened and Alembic only when an older schema needs migrating, so the
 schema revision can be read (with plain sqlite3) by commands that must start fast.
 """
 
@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core import db_health
+from desktop_app.core import db_health, fresh_schema
 from desktop_app.core.db_health import DatabaseBusyError, DatabaseDamagedError
 from desktop_app.core.migrations import HEAD_REVISION, KNOWN_REVISIONS
 
@@ -218,21 +218,31 @@ def _use_wal(path: Path) -> None:
 
 
 def migrate(db: Database) -> None:
-    """Bring the schema to head; Alembic is imported only when there is something to do."""
+    """Bring the schema to head: a new file from the head snapshot (core/fresh_schema.py), an older one with
+    Alembic, imported only then."""
     revision = file_revision(db.path)
     _check_known(revision, db.path)
     if revision == HEAD_REVISION:
         return
-    from alembic import command
-    from alembic.config import Config
-
     with db.write_connection() as conn:
         # Another process may have migrated while we waited for the write lock.
         revision = read_revision(conn.exec_driver_sql)
         _check_known(revision, db.path)
         if revision == HEAD_REVISION:
             return
-        config = Config()
-        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        if fresh_schema.snapshot_revision() == HEAD_REVISION and fresh_schema.is_empty(conn.exec_driver_sql):
+            fresh_schema.create_at_head(conn.exec_driver_sql)
+            return
+        upgrade_with_alembic(conn)
+
+
+def upgrade_with_alembic(conn: Connection) -> None:
+    """Run every migration the schema lacks, on the caller's connection (scripts/snapshot_schema.py and the
+    snapshot's test use it on an empty file)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")

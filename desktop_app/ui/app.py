@@ -8,11 +8,12 @@ import gc
 import hashlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from desktop_app.composition import AppServices
 from desktop_app.core import db_health
@@ -61,6 +62,22 @@ class SingleInstance(QObject):
             connection.readyRead.connect(connection.readAll)
             connection.disconnected.connect(connection.deleteLater)
             self.activated.emit()
+
+
+class AfterFirstPaint(QObject):
+    """Calls `then` once, after `widget` has painted for the first time, and then stops watching it."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after this paint has finished
+            self.deleteLater()
+        return False
 
 
 def ask_about_damage(error: DatabaseDamagedError) -> str:
@@ -153,9 +170,11 @@ def run_gui() -> int:
     asyncio.set_event_loop(loop)
     pool = QThreadPool()
     pool.setMaxThreadCount(services.settings.parallel_jobs + 2)
-    runner = services.make_runner(executor=PoolExecutor(pool))
+    # The transcriber children start once the window has painted: the first paint does not wait for them.
+    runner = services.make_runner(executor=PoolExecutor(pool), warm_up=False)
     window = MainWindow(services, runner)
     instance.activated.connect(window.bring_forward)
+    AfterFirstPaint(window, services.warm_up)
     window.show()
     window.show_recovery(runner.start())
     # What start-up made lives as long as the app: keep it out of the cyclic collector's full passes,
