@@ -50,6 +50,8 @@ def test_the_table_opens_best_first_with_names_and_readable_labels(qtbot: QtBot,
     cells = [view.proxy.index(r, c).data() for r in range(7) for c in range(len(COLUMNS))]
     assert not [c for c in cells if "_" in c], "labels are written as people read them"
     assert "free trial" in {view.hook.itemText(i) for i in range(view.hook.count())} | set(cells)
+    jobs = [view.job.itemText(i) for i in range(1, view.job.count())]
+    assert len(jobs) == 1 and jobs[0].startswith("Sample ads, "), jobs  # what it analysed and when, not an id
 
     view.table.sortByColumn(AD, Qt.SortOrder.AscendingOrder)  # a click on a header still sorts
     names = [view.proxy.index(r, AD).data().lower() for r in range(7)]

@@ -343,6 +343,10 @@ def test_the_tracking_view_runs_due_checks_and_notifies(qtbot: Any, world: World
             "New ads per week", "Ads running over time", "Hooks", "Offers", "Calls to action"
         ]  # fmt: skip
         assert shown[1] is not None and shown[1].series[0].values[-1] == 3  # the three ads run this week
+        # (the fake clock is years after the ads began, so no bar has ads: the ids a bar carries are checked
+        # in the trends test below; here, that a click on a card lists them and Open goes to Results)
+        view.trends.cards[0].selected.emit("Started that week", sorted(view.trends.facts))
+        assert view.trends.ads.list.count() == 3, "a click on a bar lists the analysed ads behind it"
         ids = view.analysis_ids([0, 1, 2])
         assert len(ids) == 3, "each tracked ad leads to its analysis: for a board, or Results"
         window.services.boards.pin(window.services.boards.create("Coffee").id, ids[:2])
@@ -354,6 +358,12 @@ def test_the_tracking_view_runs_due_checks_and_notifies(qtbot: Any, world: World
             and detail.ad_id == view._shown[0].ad_id
             and window.stack.currentWidget() is window.results
         )
+        window.nav.setCurrentRow(window.stack.indexOf(view))
+        job_id = view.check_selected()
+        assert job_id and f"href='{job_id}'" in view.banner.text()
+        view.banner.linkActivated.emit(job_id)  # "Follow it there"
+        assert window.stack.currentWidget() is window.analysis
+        window.nav.setCurrentRow(window.stack.indexOf(view))
         window.resize(800, 600)
         window.grab().save(str(world.app.paths.home.parent / "tracking.png"))
         assert coffee.watchlist_id == view.selected().watchlist_id  # type: ignore[union-attr]
@@ -391,3 +401,4 @@ def test_a_competitors_trends_count_launches_running_ads_and_the_hook_mix() -> N
     assert launched.series[0].ids[-1] == [1, 2]
     assert running.series[0].values[-3:] == [1, 0, 2]  # a3 ran from the 10th to the 20th; a1 and a2 run now
     assert [s.name for s in hooks.series] == ["question", "bold claim"] and hooks.series[0].values[-1] == 2
+    assert hooks.ids_at(0, len(hooks.categories) - 1) == [1, 2] and hooks.ids_at(1, len(hooks.categories) - 3) == [3]

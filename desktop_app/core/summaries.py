@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from desktop_app.core.ad_names import name_from_columns
 from desktop_app.core.facts import days_running
+from desktop_app.core.types import SourceSpec
 
 if TYPE_CHECKING:
     from desktop_app.core.db import Database
@@ -42,6 +43,7 @@ class ResultSummary:
     language: str = ""  # the spoken language's code, "" when unknown
     picture: str = ""  # the poster file, or the first keyframe until the poster exists; "" for none
     spoken: bool = True  # False: the video has no speech (analysed from its picture and copy)
+    job_label: str = ""  # the job that analysed it, as people know it: "Sample ads, 29 Nov 06:20"
 
 
 SUMMARY_QUERY = (
@@ -61,20 +63,33 @@ SUMMARY_QUERY = (
 )
 
 
+JOBS_QUERY = "SELECT id, source, created_at FROM jobs WHERE id IN (SELECT DISTINCT job_id FROM analyses)"
+
+
 def load_summaries(db: Database, today: date | None = None) -> list[ResultSummary]:
     """Every analysed ad video, newest first."""
     with db.read() as session:
         rows = list(session.execute(text(SUMMARY_QUERY)).all())
-    return [_summary(r, today) for r in rows]
+        jobs = {str(j[0]): job_label(str(j[1]), float(j[2])) for j in session.execute(text(JOBS_QUERY))}
+    return [_summary(r, today, jobs.get(r[2] or "", "")) for r in rows]
 
 
-def _summary(r: Any, today: date | None) -> ResultSummary:
+def job_label(source: str, created_at: float) -> str:
+    """A job as its owner would name it: what it analysed, and when it was started."""
+    try:
+        what = SourceSpec.from_json(source).describe()
+    except (ValueError, KeyError, TypeError):  # a source this version cannot read: the time still tells
+        what = "A job"
+    return f"{what}, {datetime.fromtimestamp(created_at):%d %b %H:%M}"
+
+
+def _summary(r: Any, today: date | None, job: str) -> ResultSummary:
     return ResultSummary(
         int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or "none"), str(r[5] or "none"),
         json.loads(r[6] or "[]"), int(r[7] or 0), int(r[8] or 0), str(r[9])[:10], str(r[10]),
         int(r[11]), int(r[12]), bool(r[13]), name_from_columns(str(r[1]), str(r[3]), *r[14:18]),
         hook_text=str(r[18]), days_running=days_running(r[9] or None, r[19], today), eu_reach=reach(r[20]),
-        language=str(r[21]), picture=str(r[22]), spoken=bool(r[23]),
+        language=str(r[21]), picture=str(r[22]), spoken=bool(r[23]), job_label=job,
     )  # fmt: skip
 
 

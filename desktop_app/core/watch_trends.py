@@ -80,27 +80,34 @@ def running_chart(ads: Sequence[WatchedAd], today: date, since: date) -> ChartDa
 
 
 def mix_chart(ads: Sequence[WatchedAd], facts: dict[str, AdFacts], field: str, today: date, title: str) -> ChartData:
-    """Per week of launch, the competitor's ads by hook type, CTA or offer: how its playbook shifts."""
+    """Per week of launch, the competitor's ads by hook type, CTA or offer: how its playbook shifts (with the
+    analyses behind each part of a bar, for a click)."""
     weeks = week_starts(today)
-    per_week: dict[date, Counter[str]] = {w: Counter() for w in weeks}
+    per_week: dict[date, dict[str, list[int]]] = {w: {} for w in weeks}
     for ad in ads:
         week = started_on(ad) - timedelta(days=started_on(ad).weekday())
         fact = facts.get(ad.ad_id)
         if fact is None or week not in per_week:
             continue
         kinds = (fact.offer_types or ("none",)) if field == "offer_types" else (getattr(fact, field) or "none",)
-        per_week[week].update(kinds)
-    total: Counter[str] = sum(per_week.values(), Counter())
+        for kind in kinds:
+            per_week[week].setdefault(kind, []).append(fact.analysis_id)
+    total: Counter[str] = Counter()
+    for behind in per_week.values():
+        total.update({kind: len(ids) for kind, ids in behind.items()})
     shown = [kind for kind, _ in total.most_common(KINDS_SHOWN)]
     names = [NONE[field] if kind == "none" else readable(kind) for kind in shown]
     names += ["Other"] if len(total) > len(shown) else []
-    series = [Series(name, []) for name in names]
+    series = [Series(name, [], []) for name in names]
     for week in weeks:
-        counts = per_week[week]
+        behind = per_week[week]
         for n, kind in enumerate(shown):
-            series[n].values.append(float(counts[kind]))
+            series[n].values.append(float(len(behind.get(kind, []))))
+            series[n].ids.append(behind.get(kind, []))
         if len(names) > len(shown):
-            series[-1].values.append(float(sum(v for k, v in counts.items() if k not in shown)))
+            rest = [i for kind, ids in behind.items() if kind not in shown for i in ids]
+            series[-1].values.append(float(len(rest)))
+            series[-1].ids.append(rest)
     return ChartData(
         f"watch_{field}",
         title,

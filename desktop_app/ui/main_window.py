@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.settings = SettingsView(services)
         self.watch = WatchView(services, schedule=True)  # due competitor checks at launch and every minute
         self.watch.open_ad.connect(self.open_in_results)
+        self.watch.show_job.connect(self.show_job)
 
     def _build_navigation(self) -> QWidget:
         """The sidebar of views beside the stack that shows the current one."""
@@ -261,6 +262,13 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(VIEWS.index("Results"))
         if not self.results.show_analysis(analysis_id):
             self.statusBar().showMessage("That ad is no longer in the results.", 6000)
+
+    def show_job(self, job_id: str) -> None:
+        """Ad Analysis, scrolled to the job's card."""
+        self.nav.setCurrentRow(VIEWS.index("Ad Analysis"))
+        card = self.analysis.cards.get(job_id)
+        if card is not None:
+            self.analysis.cards_scroll.ensureWidgetVisible(card)
 
     def focus_search(self) -> None:
         self.nav.setCurrentRow(VIEWS.index("Results"))

@@ -257,9 +257,11 @@ class ResultsView(QWidget):
         for combo, values in (
             (self.hook, {r.hook_type: readable(r.hook_type) for r in rows}),
             (self.cta, {r.cta_type: readable(r.cta_type) for r in rows}),
-            (self.job, {r.job_id: f"Job {r.job_id[:8]}" for r in rows if r.job_id}),
         ):
             set_choices(combo, sorted(values.items(), key=lambda kv: kv[1]))
+        set_choices(
+            self.job, list({r.job_id: r.job_label or "A job" for r in rows if r.job_id}.items())
+        )  # newest first
         if isinstance(kept, ResultSummary):
             self._select(self.proxy.mapFromSource(self.model.reveal(kept.analysis_id)))
         self._show_state()

@@ -1,22 +1,31 @@
 """The Tracking view's Trends tab: one competitor's charts (core/watch_trends.py) in a scrolling column of
-Dashboard cards, each with its PNG and CSV exports."""
+Dashboard cards, each with its PNG and CSV exports; a click on a bar lists the analysed ads behind it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app.core.charts import ChartData
+from desktop_app.core.insights import AdFacts
+from desktop_app.ui.ad_list import AdList
 from desktop_app.ui.chart_card import ChartCard
 
+NamesOf = Callable[[list[int]], dict[int, str]]
 
-class WatchTrends(QScrollArea):
-    """Charts of the selected competitor, or a line saying what is needed first."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWidgetResizable(True)
+class WatchTrends(QSplitter):
+    """Charts of the selected competitor (or a line saying what is needed first), and beside them the ads
+    behind the bar clicked last; opening one asks for it in Results (`open_ad`)."""
+
+    open_ad = Signal(int)
+
+    def __init__(self, names_of: NamesOf | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.names_of = names_of
+        self.facts: dict[int, AdFacts] = {}
         self.cards: list[ChartCard] = []
         self.hint = QLabel("Select a tracked competitor to see how its ads change over time.")
         self.hint.setObjectName("EmptyState")
@@ -25,12 +34,24 @@ class WatchTrends(QScrollArea):
         self.column = QVBoxLayout(body)
         self.column.addWidget(self.hint)
         self.column.addStretch(1)
-        self.setWidget(body)
+        self.charts_area = QScrollArea()
+        self.charts_area.setWidgetResizable(True)
+        self.charts_area.setWidget(body)
+        self.ads = AdList()
+        self.ads.heading.setText("Click a bar to list the analysed ads behind it.")
+        self.ads.open_ad.connect(self.open_ad)
+        self.addWidget(self.charts_area)
+        self.addWidget(self.ads)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 1)
 
-    def show_charts(self, charts: Sequence[ChartData]) -> None:
-        """Show these charts (none: the hint), reusing the cards already made."""
+    def show_charts(self, charts: Sequence[ChartData], facts: Sequence[AdFacts] = ()) -> None:
+        """Show these charts (none: the hint), reusing the cards already made; `facts` are the analysed ads
+        the charts count, for listing the ones behind a click."""
+        self.facts = {f.analysis_id: f for f in facts}
         while len(self.cards) < len(charts):
             card = ChartCard()
+            card.selected.connect(self.list_ads)
             self.cards.append(card)
             self.column.insertWidget(self.column.count() - 1, card)
         for card, data in zip(self.cards, charts, strict=False):
@@ -38,3 +59,7 @@ class WatchTrends(QScrollArea):
         for n, card in enumerate(self.cards):
             card.setVisible(n < len(charts))
         self.hint.setVisible(not charts)
+        self.ads.show_ads("Click a bar to list the analysed ads behind it.", [], {})
+
+    def list_ads(self, what: str, ids: list[int]) -> None:
+        self.ads.show_ads(what, ids, self.facts, self.names_of)

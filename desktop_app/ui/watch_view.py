@@ -6,10 +6,12 @@ scheduler's reads and the view's loads run on a pool thread: a job's progress ne
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import AppServices
+from desktop_app.core.ad_names import names_of
 from desktop_app.core.insights import AdFacts, load_facts
 from desktop_app.core.service import Started
 from desktop_app.core.types import Job, JobStatus
@@ -115,7 +118,7 @@ class AddWatchDialog(QDialog):
 class WatchView(QWidget):
     """The watchlists on top, the selected one's ads below."""
 
-    check_started = Signal(str)  # job id
+    show_job = Signal(str)  # a job id: "Follow it" on a check the user started (the window shows its card)
     due_checked = Signal(list)  # the job ids of the checks the scheduler started (none when none was due)
     loaded = Signal()  # the watchlists and their ads are shown
     open_ad = Signal(int)  # an analysed ad double-clicked: show it in Results
@@ -146,6 +149,7 @@ class WatchView(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("Muted")
         self.banner.setWordWrap(True)
+        self.banner.linkActivated.connect(self.show_job)
         self._layout()
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULER_MS)
@@ -181,7 +185,8 @@ class WatchView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.lists)
         column.addLayout(buttons)
-        self.trends = WatchTrends()
+        self.trends = WatchTrends(partial(names_of, self.services.db))
+        self.trends.open_ad.connect(self.open_ad)
         self.below = QTabWidget()
         self.below.addTab(self.ads, "Ads")
         self.below.addTab(self.trends, "Trends")
@@ -208,8 +213,6 @@ class WatchView(QWidget):
         run_in_background(lambda: start_due(service, store, now), self._due_started, self._failed, self)
 
     def _due_started(self, started: list[Started]) -> None:
-        for check in started:
-            self.check_started.emit(check.job_id)
         if started:
             self.refresh()
         self.due_checked.emit([s.job_id for s in started])
@@ -247,8 +250,10 @@ class WatchView(QWidget):
         except ValueError as problem:
             self.banner.setText(f"Cannot check {watch.title}: {problem}.")
             return None
-        self.banner.setText(f"Checking {watch.title}: the check runs in Ad Analysis like any analysis.")
-        self.check_started.emit(started.job_id)
+        self.banner.setText(
+            f"Checking {html.escape(watch.title)}: it runs in Ad Analysis like any analysis. "
+            f"<a href='{started.job_id}'>Follow it there</a>."
+        )
         self.refresh(select=watch.watchlist_id)
         return started.job_id
 
@@ -366,4 +371,4 @@ class WatchView(QWidget):
         today = datetime.fromtimestamp(now, UTC).date()
         facts = [f for f in self._facts if f.ad_id in ids]
         since = datetime.fromtimestamp(watch.created_at, UTC).date() if watch is not None else today
-        self.trends.show_charts(trend_charts(ads, facts, today, since) if watch is not None else [])
+        self.trends.show_charts(trend_charts(ads, facts, today, since) if watch is not None else [], facts)
