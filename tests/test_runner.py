@@ -86,6 +86,33 @@ def test_progress_is_coalesced_for_db_and_listeners(services: AppServices) -> No
     assert len(notes) <= 8 + 11 * elapsed, (len(notes), elapsed)
 
 
+def test_ads_done_per_stage_reach_listeners_with_progress(services: AppServices) -> None:
+    """A stage's ads done so far, and a later stage's work running ahead of it, travel with the progress the
+    window shows (Job.stage_counts), from any thread; they are not stored."""
+    from desktop_app.core.context import JobContext
+
+    class Overlapping:
+        key, label, percent = "download", "Downloading", 5.0
+
+        def run(self, ctx: JobContext) -> None:
+            ahead = threading.Thread(target=ctx.count, args=("transcribe", 1, 3))  # early work's own thread
+            ahead.start()
+            ahead.join()
+            ctx.count("download", 2, 3)
+            ctx.stage_progress(0.6, "Downloading (3/3)")
+            time.sleep(0.3)  # past the notification interval
+
+    seen: list[dict[str, tuple[int, int]]] = []
+    services.listeners.add(lambda u: seen.append(u.job.stage_counts) if isinstance(u, JobUpdate) else None)
+    runner = services.make_runner(stages=lambda job: [Overlapping()])
+    runner.start()
+    job = wait_final(services, services.service.start_analysis(SAMPLE).job_id, timeout=30)
+    runner.shutdown()
+    assert job.status == JobStatus.COMPLETED
+    assert {"download": (2, 3), "transcribe": (1, 3)} in seen
+    assert services.service.status(job.job_id).stage_counts == {}  # in memory only
+
+
 def test_cancel_in_process_stops_within_a_cancellation_point(services: AppServices) -> None:
     runner = services.make_runner(stages=FileWorkload(items=50, delay=0.2))
     runner.start()

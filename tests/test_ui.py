@@ -298,3 +298,20 @@ def test_the_stage_breakdown_follows_stage_keys_not_labels(qtbot: QtBot) -> None
         qtbot.waitUntil(lambda s=status: card.job.status == s, timeout=2000)
         stopped = card.breakdown.text()
         assert "&#10003;&nbsp;Downloading" in stopped and mark in stopped  # stages done stay ticked
+
+
+def test_the_breakdown_shows_each_stages_ads_and_work_running_ahead(qtbot: QtBot) -> None:
+    """Stages overlap: while videos download, the ones already downloaded are transcribed. The card says both:
+    the current stage (the earliest unfinished) with its ads done so far, and the later stage running ahead."""
+    now = datetime.now(UTC)
+    job = Job("o" * 32, 1, JobStatus.RUNNING, 40.0, "Downloading videos", "", SourceSpec("sample"), now, now,
+              None, None, None, 1, False, stage_key="download",
+              stage_counts={"download": (4, 7), "transcribe": (2, 7)})  # fmt: skip
+    card = JobProgress(job, ANALYSIS_STAGES)
+    qtbot.addWidget(card)
+    text = card.breakdown.text()
+    assert "<b>&#9679;&nbsp;Downloading&nbsp;4/7</b>" in text
+    assert "&#9680;&nbsp;Transcribing&nbsp;2/7" in text and "&#9675;&nbsp;Analysing" in text
+    card.show_job(replace(job, status=JobStatus.COMPLETED, progress=100.0, version=job.version + 1))
+    qtbot.waitUntil(lambda: card.job.status == JobStatus.COMPLETED, timeout=2000)
+    assert "4/7" not in card.breakdown.text() and "&#9680;" not in card.breakdown.text()

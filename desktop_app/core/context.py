@@ -186,7 +186,9 @@ class CancelToken:
 class ProgressSink(Protocol):
     """Where a context sends progress (the runner, which coalesces it)."""
 
-    def report(self, job_id: str, percent: float, stage: Stage, message: str) -> None: ...
+    def report(
+        self, job_id: str, percent: float, stage: Stage, message: str, counts: dict[str, tuple[int, int]]
+    ) -> None: ...
 
     def item_changed(self, item: JobItem) -> None: ...
 
@@ -269,6 +271,8 @@ class JobContext:
         self._stage: Stage | None = None
         self._stage_end = 100.0
         self.per_item_stage = False
+        self._counts: dict[str, tuple[int, int]] = {}  # stage key: ads done, of how many (see count)
+        self._counts_lock = threading.Lock()
 
     def enter(self, stage: Stage, end_percent: float) -> None:
         """Called by the runner as each stage begins."""
@@ -283,7 +287,16 @@ class JobContext:
         stage = self._require_stage()
         self.token.raise_if_stopped()
         span = self._stage_end - stage.percent
-        self._sink.report(self.job_id, stage.percent + span * min(1.0, max(0.0, fraction)), stage, message)
+        with self._counts_lock:
+            counts = dict(self._counts)
+        self._sink.report(self.job_id, stage.percent + span * min(1.0, max(0.0, fraction)), stage, message, counts)
+
+    def count(self, stage_key: str, done: int, total: int) -> None:
+        """How many ads a stage has finished so far, for the job's breakdown; sent with the next progress report.
+        Work of a later stage that runs ahead (transcription while videos download) reports here, from its own
+        threads, so the breakdown shows both stages moving."""
+        with self._counts_lock:
+            self._counts[stage_key] = (done, total)
 
     def log(self, kind: str, message: str, item_key: str | None = None) -> None:
         stage = self._stage.key if self._stage else ""
@@ -321,6 +334,7 @@ class JobContext:
         todo = [i for i in live if i.status == ItemStatus.PENDING and not i.done(stage.key)]
         total = max(1, len(live))
         done = len(live) - len(todo)
+        self.count(stage.key, done, len(live))
         for item in todo:
             report = ItemReport(self, done, total, f"{stage.label} ({done + 1}/{len(live)})")
             report.progress(0.0)
@@ -342,6 +356,7 @@ class JobContext:
                 )
             self._sink.item_changed(changed)
             done += 1
+            self.count(stage.key, done, len(live))
         self.stage_progress(1.0, f"{stage.label} ({len(live)}/{len(live)})")
 
     def _fail_item(self, item: JobItem, stage: Stage, exc: Exception) -> JobItem:

@@ -133,7 +133,9 @@ class JobRunner:
 
     # ---- the progress sink used by JobContext ----------------------------------------------------
 
-    def report(self, job_id: str, percent: float, stage: Stage, message: str) -> None:
+    def report(
+        self, job_id: str, percent: float, stage: Stage, message: str, counts: dict[str, tuple[int, int]]
+    ) -> None:
         run = self._run(job_id)
         if run is None:
             return
@@ -144,7 +146,9 @@ class JobRunner:
             stage_changed = stage.key != run.job.stage_key
             # Never backwards: a resumed job re-enters its early stages, but the bar keeps what was done.
             progress = max(run.job.progress, percent)
-            run.job = replace(run.job, progress=progress, stage=stage.label, stage_key=stage.key, message=message)
+            run.job = replace(
+                run.job, progress=progress, stage=stage.label, stage_key=stage.key, message=message, stage_counts=counts
+            )
             run.db_dirty = run.notify_dirty = True
             if stage_changed or now - run.last_db >= DB_WRITE_INTERVAL_S:
                 self._write(run, now, event=stage_changed)

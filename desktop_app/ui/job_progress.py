@@ -118,6 +118,9 @@ class JobProgress(QFrame):
         self.breakdown = QLabel()
         self.breakdown.setObjectName("Muted")
         self.breakdown.setWordWrap(True)
+        self.breakdown.setToolTip(
+            "\u2713 done, \u25cf now (ads done so far), \u25d0 started early beside the current stage, \u25cb to come"
+        )
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -277,16 +280,23 @@ class JobProgress(QFrame):
         return job.message if job.message.startswith(job.stage) else f"{job.stage}: {job.message}"
 
     def _breakdown_text(self, job: Job) -> str:
+        """Each stage's mark: done, now (with its ads done so far), running ahead of its turn (a later stage's
+        work that overlaps the current one, such as transcripts made while videos download), failed, stopped
+        or still to come. The current stage is the earliest one not finished."""
         keys = [stage.key for stage in self.stages]
         current = keys.index(job.stage_key) if job.stage_key in keys else (len(keys) if job.progress >= 100 else -1)
         parts = []
         for i, stage in enumerate(self.stages):
             # a stage's mark and word never part: the row wraps only between stages
             short = SHORT.get(stage.key, stage.label.split(" ")[0]).replace(" ", "&nbsp;")
+            done, total = job.stage_counts.get(stage.key, (0, 0))
+            share = f"&nbsp;{done}/{total}" if total and job.status.is_active else ""
             if i < current or job.status == JobStatus.COMPLETED:
                 parts.append(f"<span style='color:#2e7d32'>&#10003;&nbsp;{short}</span>")
             elif i == current and job.status.is_active:
-                parts.append(f"<b>&#9679;&nbsp;{short}</b>")
+                parts.append(f"<b>&#9679;&nbsp;{short}{share}</b>")
+            elif i > current and share and done:
+                parts.append(f"&#9680;&nbsp;{short}{share}")
             elif i == current and job.status == JobStatus.FAILED:
                 parts.append(f"<span style='color:#c62828'>&#10007;&nbsp;{short}</span>")
             elif i == current and job.status == JobStatus.CANCELLED:
