@@ -263,6 +263,24 @@ def test_add_to_board_menu_and_filter(qtbot: QtBot, analysed: AppServices) -> No
         board_filter.tag.clear()
     assert shown.args == [None] and board_filter.ids() is None  # no filter at all
 
+    # Several ads at once: the dialog shows what they share; a tag only one has, and differing notes left
+    # empty, stay as they were on each ad.
+    boards.set_item(board.id, second, ["ugc", "spring"], "Keep the voice-over")
+    notes = next(a.menu() for a in board_menu(boards, [second, third], host).actions() if a.text() == "Tags and note")
+    shown_in_dialog: list[tuple[str, str]] = []
+
+    def retag_both(dialog: ItemDialog) -> None:
+        shown_in_dialog.append((dialog.tags.text(), dialog.note.toPlainText()))
+        dialog.tags.setText("ugc, winner")
+        dialog.accept()
+
+    _answer_dialog(qtbot, retag_both)
+    notes.actions()[0].trigger()
+    assert shown_in_dialog == [("ugc", "")]
+    two, three = boards.item(board.id, second), boards.item(board.id, third)
+    assert two is not None and (two.tags, two.note) == (["ugc", "spring", "winner"], "Keep the voice-over")
+    assert three is not None and (three.tags, three.note) == (["ugc", "summer", "winner"], "Try this offer")
+
     menu = board_menu(boards, [third], host)
     next(a for a in menu.actions() if a.data() == board.id).trigger()  # ticked: a click takes it off
     assert boards.analysis_ids(board.id) == {first, second}

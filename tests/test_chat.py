@@ -267,3 +267,19 @@ def test_a_match_only_in_the_analysis_is_quoted_as_a_readable_statement(analysed
         assert plain.split(": ")[0] in {"Hook", "Offer", "Call to action", "Urgency", "Summary"} or plain in said
     assert any(s.snippet.startswith("Urgency: ") for s in sources), [s.snippet for s in sources]
     assert all(s.snippet for s in retrieve(analysed.results, "What hooks do the ads use?").sources)
+
+
+def test_a_carousel_counts_once_under_every_type_its_videos_use() -> None:
+    from desktop_app.core.chat_tally import tally
+    from desktop_app.core.summaries import ResultSummary
+
+    def video(analysis_id: int, ad_id: str, hook: str, index: int = 0, videos: int = 1) -> ResultSummary:
+        return ResultSummary(analysis_id, ad_id, "j", "Page", hook, "none", [], 3, 3, "", "heuristic", index, videos)
+
+    counted = tally(
+        [video(1, "c", "question", 0, 2), video(2, "c", "statistic", 1, 2), video(3, "s", "none")], "hook", []
+    )
+    assert counted.total == 2
+    assert {row.label: [ad.ad_id for ad in row.ads] for row in counted.rows} == {
+        "question": ["c"], "statistic": ["c"], "no clear hook": ["s"]
+    }  # fmt: skip

@@ -60,6 +60,13 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
+def edited_tags(own: Sequence[str], shared: Sequence[str], entered: Iterable[str]) -> list[str]:
+    """One ad's tags after several ads' tags were edited at once. The dialog showed the tags they all share;
+    those taken out go, those typed in come, and a tag only some of the ads had stays where it was."""
+    wanted = clean_tags(entered)
+    return [t for t in own if t in wanted or t not in shared] + [t for t in wanted if t not in own]
+
+
 def clean_tags(tags: Iterable[str]) -> list[str]:
     """Tags as stored: trimmed, lower case, without a leading #, each once, in the order given. Commas
     separate tags too, so "hooks, ugc" is two."""

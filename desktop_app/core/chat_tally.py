@@ -80,14 +80,21 @@ def tally_field(question: str) -> str | None:
 
 
 def tally(summaries: list[ResultSummary], field_key: str, pages: list[str]) -> Tally:
-    """Count each ad once per type (a carousel's videos are one ad), the most used type first."""
+    """Count each ad once per type, the most used type first. A carousel's videos are one ad, counted under every
+    type any of its videos uses (and cited by its first video)."""
     ads: dict[str, ResultSummary] = {}
+    types: dict[str, list[str]] = {}
     for row in summaries:
         if not pages or row.page_name in pages:
             ads.setdefault(row.ad_id, row)
+            seen = types.setdefault(row.ad_id, [])
+            seen.extend(label for label in _types(row, field_key) if label not in seen)
     by_type: dict[str, list[ResultSummary]] = {}
-    for ad in ads.values():
-        for label in _types(ad, field_key):
+    for ad_id, ad in ads.items():
+        labels = types[ad_id]
+        if len(labels) > 1 and NONE[field_key] in labels:  # one video without, another with: the ad has one
+            labels = [label for label in labels if label != NONE[field_key]]
+        for label in labels:
             by_type.setdefault(label, []).append(ad)
     rows = [TallyRow(label, members) for label, members in by_type.items()]
     rows.sort(key=lambda row: (row.label == NONE[field_key], -len(row.ads), row.label))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.composition import write_brief_pdf
-from desktop_app.core.boards import BoardError, BoardStore
+from desktop_app.core.boards import BoardError, BoardStore, edited_tags
 from desktop_app.core.brief import BriefWriteError, brief_markdown, load_brief
 from desktop_app.core.results import ResultStore
 
@@ -82,17 +82,24 @@ def _problem(parent: QWidget | None, error: Exception) -> None:
 
 
 def edit_item(parent: QWidget | None, boards: BoardStore, board_id: int, analysis_ids: Sequence[int]) -> bool:
-    """Edit the board's tags and note for these ads (all get the same); True when saved."""
-    first = boards.item(board_id, analysis_ids[0]) if analysis_ids else None
-    if first is None:
+    """Edit the board's tags and note for these ads; True when saved. For several ads the dialog shows the tags
+    they share and their note when it is the same: a tag only some have, or notes that differ and are left
+    empty, stay as they were on each ad."""
+    items = [item for i in analysis_ids if (item := boards.item(board_id, i)) is not None]
+    if not items:
         return False
-    dialog = ItemDialog(boards.get(board_id).name, first.tags, first.note, boards.tags(), parent)
+    shared = [t for t in items[0].tags if all(t in item.tags for item in items)]
+    differ = len({item.note for item in items}) > 1
+    dialog = ItemDialog(boards.get(board_id).name, shared, "" if differ else items[0].note, boards.tags(), parent)
+    if differ:
+        dialog.note.setPlaceholderText("These ads have different notes: leave this empty to keep each one's.")
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     tags, note = dialog.values()
     try:
-        for analysis_id in analysis_ids:
-            boards.set_item(board_id, analysis_id, tags, note)
+        for item in items:
+            kept = item.note if differ and not note.strip() else note
+            boards.set_item(board_id, item.analysis_id, edited_tags(item.tags, shared, tags), kept)
     except BoardError as exc:
         _problem(parent, exc)
         return False
