@@ -154,7 +154,7 @@ def test_a_page_that_changes_between_two_checks(world: World) -> None:
     assert len(world.speech.requests) == 5, "only the two new videos were transcribed"
     assert analyses_per_ad(world.app) == {f"5{n:014d}": 1 for n in range(1, 7)}, "nothing analysed twice"
     assert job.result is not None and job.result["already_analysed"] == 3
-    assert job.message == "2 new ads from Example Coffee, 1 stopped running (2 of 5 ads analysed, 3 already analysed)"
+    assert job.message == "2 new ads from Example Coffee, 1 stopped running (2 of 5 ads analysed, 3 already known)"
 
     ads = {ad.ad_id[-1]: ad for ad in watch.ads(coffee.watchlist_id)}
     assert not ads["1"].active and ads["1"].last_seen < ads["2"].last_seen

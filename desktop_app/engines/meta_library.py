@@ -17,6 +17,7 @@ from desktop_app.core.context import CancelToken, JobContext, JobError
 from desktop_app.core.secrets import get_secret
 from desktop_app.core.settings import Settings
 from desktop_app.core.source_rules import MAX_TERMS_CHARS
+from desktop_app.core.text import plural
 from desktop_app.core.types import LIBRARY_URL
 from desktop_app.engines.network import (
     RETRYABLE_STATUS,
@@ -305,5 +306,6 @@ class _Search:
         self.ctx.save_stage_state(
             {"after": self.after, "fields": self.fields, "limit": self.limit, "found": self.found}
         )
-        self.ctx.stage_progress(min(1.0, self.found / self.max_ads), f"Fetched {self.found} ad(s) from the Ad Library")
+        fetched = f"Fetched {plural(self.found, 'ad')} from the Ad Library"
+        self.ctx.stage_progress(min(1.0, self.found / self.max_ads), fetched)
         return bool(batch and paging.get("next") and self.after)

@@ -43,10 +43,13 @@ class FinaliseStage:
             "outcomes": {str(outcome): n for outcome, n in outcomes.items() if outcome is not None},
         }
         ctx.result.update(summary)
-        parts = [f"{done} of {len(items)} ads analysed"]
-        parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in SUMMARY_PHRASES if outcomes[outcome]]
-        ctx.result["message"] = ", ".join(parts)
         checking = ctx.source.params.get("watchlist_id") is not None and self.db is not None
+        phrases = dict(SUMMARY_PHRASES)
+        if checking:  # a check's known ads were mostly seen by its earlier checks, not analysed by this one
+            phrases[Outcome.ALREADY_ANALYSED] = "already known"
+        parts = [f"{done} of {len(items)} ads analysed"]
+        parts += [f"{outcomes[outcome]} {phrase}" for outcome, phrase in phrases.items() if outcomes[outcome]]
+        ctx.result["message"] = ", ".join(parts)
         if not items and not checking:  # for a watchlist's check, no running ads is news, not a failure
             raise JobError(f"Nothing was analysed: {nothing_found(ctx.source)}.")
         if done == 0 and outcomes[Outcome.FAILED] and outcomes[Outcome.ALREADY_ANALYSED] == 0:

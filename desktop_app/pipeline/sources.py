@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 from desktop_app.core.context import JobContext, JobError
 from desktop_app.core.source_rules import is_ad_id
 from desktop_app.core.stages import StageKey, stage_info
+from desktop_app.core.text import plural
 from desktop_app.core.types import LIBRARY_URL, Outcome
 from desktop_app.core.watch_checks import watchlist_of
 from desktop_app.core.watchlists import WatchStore
@@ -172,7 +173,8 @@ class FetchStage:
                 reason = "seen in an earlier check" if ad_id in seen else "already analysed"
                 ctx.skip_item(ad_id, Outcome.ALREADY_ANALYSED, reason)
                 skipped += 1
-        message = f"Found {len(ads)} ad(s)" + (f", {skipped} already analysed" if skipped else "")
+        known = "already known" if watchlist_of(ctx.source) is not None else "already analysed"
+        message = f"Found {plural(len(ads), 'ad')}" + (f", {skipped} {known}" if skipped else "")
         if not ads:
             message = "No ads found for this source"
         ctx.stage_progress(1.0, message)
