@@ -172,6 +172,28 @@ def test_reload_reads_on_a_pool_thread(qtbot: QtBot, analysed: AppServices) -> N
     assert threads and threads[0] != threading.main_thread().name
 
 
+def test_a_slow_load_never_replaces_newer_rows(qtbot: QtBot, analysed: AppServices) -> None:
+    """A pool-thread load that began before a direct refresh ends after it: its older rows are not shown."""
+    real = analysed.results.summaries
+    release = threading.Event()
+
+    def slow_and_old() -> list[ResultSummary]:
+        rows = real()[:3]  # what the database held when this load began
+        release.wait(10)
+        return rows
+
+    view = ResultsView(analysed.results)
+    qtbot.addWidget(view)
+    analysed.results.summaries = slow_and_old  # type: ignore[method-assign]
+    view.reload()
+    analysed.results.summaries = real  # type: ignore[method-assign]
+    view.refresh()  # newer: all seven
+    release.set()
+    qtbot.waitUntil(lambda: not view._loading, timeout=10000)
+    qtbot.wait(50)
+    assert view.model.rowCount() == 7
+
+
 def test_the_csv_export_reads_like_the_window(qtbot: QtBot, analysed: AppServices, tmp_path: Path) -> None:
     view = results_view(qtbot, analysed.results)
     view.export("csv", str(tmp_path / "ads.csv"))

@@ -62,6 +62,7 @@ class ResultsView(QWidget):
         self.detail = ResultDetail()
         self.mode = "table"
         self._loading = self._again = False
+        self._reads = self._shown_read = 0  # reads of the rows started, and the newest one shown (see reload)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -231,11 +232,15 @@ class ResultsView(QWidget):
             self._again = True  # newer rows arrived while loading: load once more afterwards
             return
         self._loading = True
-        run_in_background(self.results.summaries, self._reloaded, self._reload_failed, self)
+        self._reads += 1
+        read = self._reads
+        run_in_background(self.results.summaries, lambda rows: self._reloaded(read, rows), self._reload_failed, self)
 
-    def _reloaded(self, rows: list[ResultSummary]) -> None:
+    def _reloaded(self, read: int, rows: list[ResultSummary]) -> None:
         self._loading = False
-        self.apply(rows)
+        if read > self._shown_read:  # a refresh() read newer rows while this load ran: those stay
+            self._shown_read = read
+            self.apply(rows)
         if self._again:
             self._again = False
             self.reload()
@@ -246,6 +251,8 @@ class ResultsView(QWidget):
 
     def refresh(self) -> None:
         """Load and show the rows now (start-up, tests, and an ad asked for that is not loaded yet)."""
+        self._reads += 1
+        self._shown_read = self._reads
         self.apply(self.results.summaries())
 
     def apply(self, rows: list[ResultSummary]) -> None:
