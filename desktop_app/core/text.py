@@ -8,9 +8,9 @@ def readable(label: str) -> str:
     return label.replace("_", " ").strip()
 
 
-def plural(n: int, noun: str) -> str:
-    """'1 ad', '1,200 ads'."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def plural(n: int, noun: str, nouns: str = "") -> str:
+    """'1 ad', '1,200 ads'; `nouns` for a plural not made with s ('analyses')."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def one_line(text: str, limit: int) -> str:

@@ -240,6 +240,8 @@ class AnalysisView(QWidget):
         header = self.history.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(RETRY_COLUMN, QHeaderView.ResizeMode.Fixed)  # wide enough for its Retry button
+        header.resizeSection(RETRY_COLUMN, QPushButton("Retry").sizeHint().width() + 8)
         self.history_label = QLabel("Loading history...")
         self.history_label.setObjectName("Muted")
         history_box = QWidget()
@@ -271,7 +273,11 @@ class AnalysisView(QWidget):
         self.cards_scroll.ensureWidgetVisible(card)
         self.job_started.emit(started.job_id)
 
-    def flash(self, text: str, ms: int = 6000) -> None:
+    def flash(self, text: str, ms: int = 6000, failed: bool = False) -> None:
+        """A banner over the view for a while; red when something failed, so it is not read as good news."""
+        self.notice.setObjectName("FailureBanner" if failed else "Banner")
+        self.notice.style().unpolish(self.notice)
+        self.notice.style().polish(self.notice)
         self.notice.setText(text)
         self.notice.show()
         QTimer.singleShot(ms, self.notice.hide)
@@ -355,7 +361,7 @@ class AnalysisView(QWidget):
             button = self.history.indexWidget(index)
             if wanted and button is None:
                 button = QPushButton("Retry")
-                button.setAccessibleName(f"Retry job {job.job_id[:8]}")
+                button.setAccessibleName(f"Retry {job.source.describe()}")
                 button.clicked.connect(lambda _=False, j=job.job_id: self.retry(j))
                 self.history.setIndexWidget(index, button)
             elif not wanted and button is not None:

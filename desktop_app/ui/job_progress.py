@@ -119,7 +119,7 @@ class JobProgress(QFrame):
         self.breakdown.setObjectName("Muted")
         self.breakdown.setWordWrap(True)
         self.breakdown.setToolTip(
-            "\u2713 done, \u25cf now (ads done so far), \u25d0 started early beside the current stage, \u25cb to come"
+            "\u2713 done, \u25cf now, \u25d0 started early beside the current stage (ads done so far), \u25cb to come"
         )
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -200,7 +200,8 @@ class JobProgress(QFrame):
         color = status_color(job)
         self.icon.setPixmap(status_icon(job).pixmap(22, 22))
         self.icon.setAccessibleName(f"Status: {_cell_status(job)}")
-        self.title.setText(f"<b>{job.source.describe()}</b> <span style='color:gray'>#{job.job_id[:8]}</span>")
+        self.title.setText(f"<b>{html.escape(job.source.describe())}</b>")
+        self.title.setToolTip(f"Job {job.job_id}")
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}")
         shown = self._shown_progress(job)
         target = round(shown * BAR_SCALE)
@@ -276,7 +277,7 @@ class JobProgress(QFrame):
         if job.status == JobStatus.CANCELLED:
             return job.message or "Cancelled"
         if job.status == JobStatus.FAILED:
-            return f"Failed during {job.stage}"
+            return f"Failed while {job.stage[:1].lower()}{job.stage[1:]}"
         return job.message if job.message.startswith(job.stage) else f"{job.stage}: {job.message}"
 
     def _breakdown_text(self, job: Job) -> str:
@@ -290,11 +291,12 @@ class JobProgress(QFrame):
             # a stage's mark and word never part: the row wraps only between stages
             short = SHORT.get(stage.key, stage.label.split(" ")[0]).replace(" ", "&nbsp;")
             done, total = job.stage_counts.get(stage.key, (0, 0))
+            # ads done, shown for a stage running ahead (the current one's message says which ad it is on)
             share = f"&nbsp;{done}/{total}" if total and job.status.is_active else ""
             if i < current or job.status == JobStatus.COMPLETED:
                 parts.append(f"<span style='color:#2e7d32'>&#10003;&nbsp;{short}</span>")
             elif i == current and job.status.is_active:
-                parts.append(f"<b>&#9679;&nbsp;{short}{share}</b>")
+                parts.append(f"<b>&#9679;&nbsp;{short}</b>")
             elif i > current and share and done:
                 parts.append(f"&#9680;&nbsp;{short}{share}")
             elif i == current and job.status == JobStatus.FAILED:
@@ -317,7 +319,7 @@ class JobProgress(QFrame):
         if job.status == JobStatus.FAILED:
             return (
                 f"<b>{html.escape(job.error or 'The job failed.')}</b>"
-                "<br>Finished work is kept; Retry resumes from the last checkpoint."
+                "<br>Nothing finished is lost: Retry picks up where it stopped."
             )
         if job.status == JobStatus.COMPLETED and job.result:
             r = job.result

@@ -29,6 +29,7 @@ from desktop_app.core.estimates import stage_durations
 from desktop_app.core.recovery import Recovery
 from desktop_app.core.runner import JobRunner
 from desktop_app.core.stages import ANALYSIS_STAGES
+from desktop_app.core.text import plural
 from desktop_app.core.types import Job, JobStatus
 from desktop_app.ui.analysis_view import AnalysisView
 from desktop_app.ui.bridge import DatabaseWatcher, JobEvents, run_in_background
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
             kind = QSystemTrayIcon.MessageIcon.Critical if failed else QSystemTrayIcon.MessageIcon.Information
             self.tray.showMessage(title, message, kind, 8000)
         else:
-            self.analysis.flash(f"{title}: {message}", 10000)
+            self.analysis.flash(f"{title}: {message}", 10000, failed=failed)
             QApplication.alert(self)
         self.notified.emit(title, message)
 
@@ -226,7 +227,7 @@ class MainWindow(QMainWindow):
     def _on_status_change(self, job: Job, previous: JobStatus | None) -> None:
         if self.tray is not None:
             running = sum(1 for j in self.jobs.jobs() if j.status == JobStatus.RUNNING)
-            self.tray_jobs.setText(f"{running} job(s) running" if running else "No jobs running")
+            self.tray_jobs.setText(f"{plural(running, 'job')} running" if running else "No jobs running")
         if previous is None:
             return
         checked = self.watch.check_ended(job)  # a competitor check tells what it found, only when it is new
@@ -287,7 +288,8 @@ class MainWindow(QMainWindow):
 
     def show_recovery(self, recovery: Recovery) -> None:
         if recovery.resumed:
-            self.analysis.flash(f"Resumed {len(recovery.resumed)} analysis(es) interrupted when the app last stopped.")
+            resumed = plural(len(recovery.resumed), "analysis", "analyses")
+            self.analysis.flash(f"Resumed {resumed} interrupted when the app last stopped.")
         for job_id in recovery.failed:
             job = self.services.service.status(job_id)
             self.notify("Analysis not resumed", job.error or "", failed=True)

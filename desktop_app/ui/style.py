@@ -19,6 +19,7 @@ QLabel#Muted { color: palette(placeholder-text); }
 QLabel#Details { padding: 4px 0; }
 QLabel#Banner { background: palette(highlight); color: palette(highlighted-text); padding: 8px;
                 border-radius: 6px; }
+QLabel#FailureBanner { background: #c62828; color: white; padding: 8px; border-radius: 6px; }
 QLabel#EmptyState { color: palette(placeholder-text); font-size: 14px; padding: 24px; }
 QLabel#CardTitle { font-weight: bold; font-size: 13px; }
 QFrame#ChartCard { border: 1px solid palette(mid); border-radius: 8px; }
