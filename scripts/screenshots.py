@@ -150,7 +150,9 @@ class Tour:
     def settings(self) -> None:
         self.window.results.set_mode("table")
         self.view("Settings")
-        self.shot("settings")
+        self.then(300, "settings", self.to_dashboard)  # once its scroll area has laid out at the window's size
+
+    def to_dashboard(self) -> None:
         self.window.dashboard_content.refreshed.connect(self.dashboard)
         self.view("Dashboard")
 
