@@ -315,3 +315,19 @@ def test_the_breakdown_shows_each_stages_ads_and_work_running_ahead(qtbot: QtBot
     card.show_job(replace(job, status=JobStatus.COMPLETED, progress=100.0, version=job.version + 1))
     qtbot.waitUntil(lambda: card.job.status == JobStatus.COMPLETED, timeout=2000)
     assert "4/7" not in card.breakdown.text() and "&#9680;" not in card.breakdown.text()
+
+
+def test_a_completed_card_shows_its_results(qtbot: QtBot, analysed: AppServices) -> None:
+    """'Show results' opens Results filtered to the ads that job analysed; the card does not repeat its counts."""
+    window, pool = make_window(analysed, FileWorkload())
+    try:
+        qtbot.waitUntil(lambda: window.results.model.rowCount() == 7, timeout=10000)
+        job = analysed.service.history(1)[0]
+        card = window.analysis.show_job(job)
+        assert card.results_button.isVisibleTo(card) and not card.details.isVisibleTo(card)
+        card.results_button.click()
+        assert window.stack.currentWidget() is window.results
+        assert window.results.job.currentData() == job.job_id
+        assert window.results.proxy.rowCount() == 7
+    finally:
+        close_window(window, pool)

@@ -151,6 +151,7 @@ class AnalysisView(QWidget):
     """Starts jobs and shows them. Talks to the job service on the UI thread (short DB calls only)."""
 
     settings_requested = Signal(str)
+    results_requested = Signal(str)  # a job id: show its analysed ads
     job_started = Signal(str)
 
     def __init__(
@@ -292,6 +293,7 @@ class AnalysisView(QWidget):
             card.retry_requested.connect(self.retry)
             card.close_requested.connect(self.close_card)
             card.settings_requested.connect(self.settings_requested)
+            card.results_requested.connect(self.results_requested)
             card.details_requested.connect(self._load_details)
             self.cards_box.insertWidget(0, card)
             card.show()  # now, not on the next turn as a layout would

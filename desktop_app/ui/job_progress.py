@@ -58,6 +58,7 @@ class JobProgress(QFrame):
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
     close_requested = Signal(str)
+    results_requested = Signal(str)  # "Show results": the job's analysed ads, in Results
     details_requested = Signal(str)  # the technical details were opened: feed them with set_technical_details
     settings_requested = Signal(str)  # the settings field to open
 
@@ -151,6 +152,9 @@ class JobProgress(QFrame):
         self.details_button.setAccessibleName("Show the technical details")
         self.details_button.setToolTip("The errors and tracebacks behind the problems, and where the logs are")
         self.details_button.toggled.connect(self._toggle_details)
+        self.results_button = QPushButton("Show results")
+        self.results_button.setAccessibleName("Show this analysis's results")
+        self.results_button.clicked.connect(lambda: self.results_requested.emit(self.job.job_id))
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close job card")
         self.cancel_button.clicked.connect(self._confirm_cancel)
@@ -164,6 +168,7 @@ class JobProgress(QFrame):
             self.details_button,
             self.settings_button,
             self.retry_button,
+            self.results_button,
             self.cancel_button,
             self.close_button,
         ):
@@ -202,8 +207,12 @@ class JobProgress(QFrame):
         self.icon.setAccessibleName(f"Status: {_cell_status(job)}")
         self.title.setText(f"<b>{html.escape(job.source.describe())}</b>")
         self.title.setToolTip(f"Job {job.job_id}")
-        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}")
         shown = self._shown_progress(job)
+        text = "white" if shown >= 55 else "black"  # the percentage sits on the chunk once it passes the middle
+        self.bar.setStyleSheet(
+            f"QProgressBar {{ color: {text}; }}"
+            f" QProgressBar::chunk {{ background-color: {color}; border-radius: 3px; }}"
+        )
         target = round(shown * BAR_SCALE)
         if status == JobStatus.RUNNING and target > self.bar.value():
             self._animation.stop()
@@ -223,6 +232,7 @@ class JobProgress(QFrame):
         self.cancel_button.setEnabled(not job.cancel_requested)
         self.cancel_button.setText("Cancelling..." if job.cancel_requested else "Cancel")
         self.retry_button.setVisible(status in (JobStatus.FAILED, JobStatus.CANCELLED))
+        self.results_button.setVisible(status == JobStatus.COMPLETED and bool((job.result or {}).get("analysed")))
         self.close_button.setVisible(not active)
         field = (job.result or {}).get("error", {}).get("settings_field") if job.result else None
         self.settings_button.setVisible(status == JobStatus.FAILED and bool(field))
@@ -321,20 +331,7 @@ class JobProgress(QFrame):
                 f"<b>{html.escape(job.error or 'The job failed.')}</b>"
                 "<br>Nothing finished is lost: Retry picks up where it stopped."
             )
-        if job.status == JobStatus.COMPLETED and job.result:
-            r = job.result
-            bits = [f"{r.get('ads_found', 0)} ads found", f"{r.get('analysed', 0)} analysed"]
-            for key, text in (
-                ("copy_only", "from their copy only"),
-                ("already_analysed", "already analysed"),
-                ("without_video", "without video"),
-                ("failed", "failed"),
-                ("no_speech", "without speech"),
-            ):
-                if r.get(key):
-                    bits.append(f"{r[key]} {text}")
-            return " · ".join(bits)
-        return ""
+        return ""  # a completed job's counts are its message: "7 of 7 ads analysed, 1 without speech"
 
     def _update_timing(self) -> None:
         job = self.job

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.watch = WatchView(services, schedule=True)  # due competitor checks at launch and every minute
         self.watch.open_ad.connect(self.open_in_results)
         self.watch.show_job.connect(self.show_job)
+        self.analysis.results_requested.connect(self.show_job_results)
 
     def _build_navigation(self) -> QWidget:
         """The sidebar of views beside the stack that shows the current one."""
@@ -270,6 +271,12 @@ class MainWindow(QMainWindow):
         card = self.analysis.cards.get(job_id)
         if card is not None:
             self.analysis.cards_scroll.ensureWidgetVisible(card)
+
+    def show_job_results(self, job_id: str) -> None:
+        """Results, filtered to the ads one job analysed."""
+        self.nav.setCurrentRow(VIEWS.index("Results"))
+        self.results.clear_filters()
+        self.results.job.setCurrentIndex(max(0, self.results.job.findData(job_id)))
 
     def focus_search(self) -> None:
         self.nav.setCurrentRow(VIEWS.index("Results"))
