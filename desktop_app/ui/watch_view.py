@@ -6,6 +6,7 @@ scheduler's reads and the view's loads run on a pool thread: a job's progress ne
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import time
@@ -49,10 +50,10 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_MS = 60_000
 LIST_COLUMNS = ("Competitor", "Schedule", "Last checked", "Running", "New")
-AD_COLUMNS = ("Ad", "First seen", "Last seen", "Days running", "Status", "EU reach")
+AD_COLUMNS = ("Ad", "Running since", "Days running", "Last seen", "Status", "EU reach")
 
 
-def when(stamp: float | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def when(stamp: float | None, fmt: str = "%d %b %H:%M") -> str:
     return datetime.fromtimestamp(stamp).strftime(fmt) if stamp else "Not yet"
 
 
@@ -193,7 +194,7 @@ class WatchView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.below)
-        self.splitter.setSizes([220, 380])
+        self.splitter.setSizes([140, 460])  # a few competitors above, their ads (the point of it) below
         outer = QVBoxLayout(self)
         outer.addWidget(title)
         outer.addWidget(intro)
@@ -330,6 +331,31 @@ class WatchView(QWidget):
         self.show_ads()
         self.loaded.emit()
 
+    def _show_ad(self, row: int, ad: WatchedAd, now: float) -> None:
+        """One ad's row: a new one's name in bold and a "New" badge beside its status."""
+        name = cell(ad.name, f"Ad {ad.ad_id}")
+        font = name.font()
+        font.setBold(ad.new)
+        name.setFont(font)
+        self.ads.setItem(row, 0, name)
+        started = datetime.fromtimestamp(ad.first_seen)
+        if ad.delivery_start:
+            with contextlib.suppress(ValueError):
+                started = min(started, datetime.fromisoformat(ad.delivery_start[:10]))
+        self.ads.setItem(row, 1, cell(f"{started:%d %b %Y}", f"First seen by tracking {when(ad.first_seen)}"))
+        self.ads.setItem(row, 2, cell(str(ad.days_running(now))))
+        self.ads.setItem(row, 3, cell(when(ad.last_seen, "%d %b"), when(ad.last_seen)))
+        state = "Running" if ad.active else "Stopped"
+        status = cell(f"New, {state.lower()}" if ad.new else state)
+        if ad.new:
+            status.setForeground(Qt.GlobalColor.white)
+            status.setBackground(Qt.GlobalColor.darkGreen)
+        else:
+            status.setForeground(Qt.GlobalColor.darkGreen if ad.active else Qt.GlobalColor.gray)
+        self.ads.setItem(row, 4, status)
+        history = " -> ".join(f"{int(r[1]):,}" for r in ad.reach[-4:])
+        self.ads.setItem(row, 5, cell(f"{ad.latest_reach:,}" if ad.latest_reach is not None else "", history))
+
     def analysis_ids(self, rows: list[int]) -> list[int]:
         """The analyses of the ads on these rows of the ads table (an ad that failed has none)."""
         wanted = {self._shown[r].ad_id for r in rows if r < len(self._shown)}
@@ -348,23 +374,14 @@ class WatchView(QWidget):
 
     def show_ads(self) -> None:
         watch = self.selected()
-        ads = self._ads.get(watch.watchlist_id, []) if watch else []
-        self._shown = ads
         now = self.clock()
+        # Running ads first, the longest-running (what keeps paying for itself) at the top.
+        listed = self._ads.get(watch.watchlist_id, []) if watch else []
+        ads = sorted(listed, key=lambda a: (not a.active, -a.days_running(now)))
+        self._shown = ads
         self.ads.setRowCount(len(ads))
         for row, ad in enumerate(ads):
-            name = cell(f"NEW  {ad.name}" if ad.new else ad.name, ad.ad_id)
-            if ad.new:
-                name.setForeground(Qt.GlobalColor.darkGreen)
-            self.ads.setItem(row, 0, name)
-            self.ads.setItem(row, 1, cell(when(ad.first_seen, "%Y-%m-%d"), when(ad.first_seen)))
-            self.ads.setItem(row, 2, cell(when(ad.last_seen, "%Y-%m-%d"), when(ad.last_seen)))
-            self.ads.setItem(row, 3, cell(str(ad.days_running(now))))
-            status = cell("Running" if ad.active else "Stopped")
-            status.setForeground(Qt.GlobalColor.darkGreen if ad.active else Qt.GlobalColor.gray)
-            self.ads.setItem(row, 4, status)
-            history = " -> ".join(f"{int(r[1]):,}" for r in ad.reach[-4:])
-            self.ads.setItem(row, 5, cell(f"{ad.latest_reach:,}" if ad.latest_reach is not None else "", history))
+            self._show_ad(row, ad, now)
         self.check_button.setEnabled(watch is not None)
         self.remove_button.setEnabled(watch is not None)
         ids = {ad.ad_id for ad in ads}
