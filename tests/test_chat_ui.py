@@ -70,7 +70,7 @@ def test_an_answer_streams_without_blocking_and_its_citation_opens_the_ad(
     model: OpenAIDouble, window: MainWindow, loop: asyncio.AbstractEventLoop
 ) -> None:
     chat = window.chat_content
-    assert window.chat.unlocked and "gpt-4o-mini at 127.0.0.1" in chat.mode.text()
+    assert window.chat.unlocked and "gpt-4o-mini on this computer" in chat.mode.text()
     model.script.append({"stream": ["Northwind Fitness ", "offers a free 14-day ", "trial [1]."], "piece_delay_s": 0.2})
     shown: list[str] = []
     probe = QTimer(interval=10)
@@ -153,7 +153,8 @@ def test_search_mode_shows_highlighted_passages_and_conversations_survive_a_rela
     html = chat.view.toHtml()
     assert "background-color:#fff59d" in html and ">guarantee<" in html
     text = chat.view.toPlainText()
-    assert "[1] Lumen Skincare" in text and "a model would summarise these passages" in text
+    assert "[1] Lumen Skincare" in text and "Passages that match" in text
+    assert "900000000000003" not in text and text.count("AI model") == 0  # the header says search mode, once
     _, reply = chat.store.messages(chat.conversation_id or 0)
     assert reply.status == MessageStatus.SEARCH and reply.sources[0].ad_id == "900000000000003"
     chat.view.anchorClicked.emit(QUrl(f"ad:{reply.sources[0].analysis_id}"))

@@ -31,9 +31,14 @@ class ChatModel:
         register_url(base_url)
 
     def describe(self) -> str:
-        """The model and its server's host (never the user:password@ part of the URL)."""
-        host = urlsplit(endpoint_without_credentials(self.base_url)).netloc if self.base_url else "OpenAI"
-        return f"{self.model} at {host}"
+        """The model and where it runs, as people say it: "gpt-4o-mini (OpenAI)", "llama3 on this computer",
+        "llama3 on gpu-box" (the host name only: never a port, a path or a user:password@ part)."""
+        if not self.base_url:
+            return f"{self.model} (OpenAI)"
+        host = urlsplit(endpoint_without_credentials(self.base_url)).hostname or "your server"
+        if host in ("localhost", "127.0.0.1", "::1"):
+            return f"{self.model} on this computer"
+        return f"{self.model} on {host}"
 
     async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
         """The answer's text as it arrives."""

@@ -101,14 +101,10 @@ def _search_html(sources: list[Source]) -> str:
         return "<p><b>Search</b><br>No analysed ad mentions that. Try other words, or name a page.</p>"
     passages = "".join(
         f"<p><a href='ad:{s.analysis_id}'><b>[{s.number}] {html.escape(s.title)}</b></a>"
-        f" <span class='muted'>ad {html.escape(s.ad_id)}{spoken(s)}</span><br>{highlight(s.snippet)}</p>"
+        f"<span class='muted'>{spoken(s)}</span><br>{highlight(s.snippet)}</p>"
         for s in sources
     )
-    return (
-        "<p><b>Search</b><br>No AI model is set up, so here are the passages that match, best first.</p>"
-        + passages
-        + "<p class='muted'>With a model set in Settings, a model would summarise these passages into an answer.</p>"
-    )
+    return "<p><b>Passages that match, best first</b></p>" + passages
 
 
 def welcome_html(examples: tuple[str, ...]) -> str:
