@@ -186,6 +186,9 @@ def test_failed_job_offers_settings_and_retry_resumes(qtbot: QtBot, window: Main
 
 def test_dashboard_and_chat_unlock_at_the_first_completion(qtbot: QtBot, window: MainWindow) -> None:
     assert not window.dashboard.unlocked and not window.chat.unlocked
+    window.nav.setCurrentRow(VIEWS.index("Dashboard"))
+    window.dashboard.start_button.click()  # a locked view leads to where an analysis starts
+    assert window.stack.currentWidget() is window.analysis
     window.analysis.start_button.click()
     job_id = next(iter(window.analysis.cards))
     qtbot.waitUntil(lambda: window.dashboard.unlocked and window.chat.unlocked, timeout=15000)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
@@ -54,7 +55,9 @@ class CloseChoice(Enum):
 
 
 class GatedView(QStackedWidget):
-    """A view locked with a short explanation until the first analysis completes."""
+    """A view locked with a short explanation until the first analysis completes, and a way to start one."""
+
+    start_requested = Signal()
 
     def __init__(self, name: str, why: str, content: QWidget) -> None:
         super().__init__()
@@ -65,11 +68,14 @@ class GatedView(QStackedWidget):
         text.setObjectName("EmptyState")
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start_button = QPushButton("Go to Ad Analysis")
+        self.start_button.clicked.connect(self.start_requested)
         lock = QWidget()
         column = QVBoxLayout(lock)
         column.addStretch(1)
         column.addWidget(padlock)
         column.addWidget(text)
+        column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(2)
         self.addWidget(lock)
         self.addWidget(content)
@@ -154,6 +160,8 @@ class MainWindow(QMainWindow):
         self.chat_content = ChatView(services)
         self.chat_content.open_ad.connect(self.open_in_results)
         self.chat = GatedView("Chat", "Ask questions about the ads you have analysed.", self.chat_content)
+        for gated in (self.dashboard, self.chat):
+            gated.start_requested.connect(lambda: self.nav.setCurrentRow(VIEWS.index("Ad Analysis")))
         self.settings = SettingsView(services)
         self.watch = WatchView(services, schedule=True)  # due competitor checks at launch and every minute
         self.watch.open_ad.connect(self.open_in_results)
