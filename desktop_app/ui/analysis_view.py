@@ -245,7 +245,7 @@ class AnalysisView(QWidget):
         header.resizeSection(RETRY_COLUMN, QPushButton("Retry").sizeHint().width() + 8)
         self.history_label = QLabel("Loading history...")
         self.history_label.setObjectName("Muted")
-        history_box = QWidget()
+        self.history_box = history_box = QWidget()
         history_layout = QVBoxLayout(history_box)
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(self.history_label)
@@ -368,4 +368,5 @@ class AnalysisView(QWidget):
                 self.history.setIndexWidget(index, button)
             elif not wanted and button is not None:
                 self.history.setIndexWidget(index, None)  # type: ignore[arg-type]
-        self.history_label.setText("Recent analyses" if self.jobs.rowCount() else "No analyses yet")
+        self.history_label.setText("Recent analyses")
+        self.history_box.setVisible(self.jobs.rowCount() > 0)  # before any, the cards' own hint says what to do

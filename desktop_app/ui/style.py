@@ -23,7 +23,7 @@ QLabel#FailureBanner { background: #c62828; color: white; padding: 8px; border-r
 QLabel#EmptyState { color: palette(placeholder-text); font-size: 14px; padding: 24px; }
 QLabel#CardTitle { font-weight: bold; font-size: 13px; }
 QFrame#ChartCard { border: 1px solid palette(mid); border-radius: 8px; }
-QListWidget#Navigation { border: none; font-size: 14px; }
+QListWidget#Navigation { border: none; font-size: 14px; outline: 0; }
 QListWidget#Navigation::item { padding: 10px 12px; }
 QProgressBar { border: 1px solid palette(mid); border-radius: 4px; text-align: center; min-height: 18px; }
 """
