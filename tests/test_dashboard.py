@@ -95,7 +95,7 @@ def test_a_click_on_a_bar_lists_its_ads_and_opens_one_in_results(qtbot: QtBot, w
     # Horizontal bars are drawn bottom-up, so the chart holds the categories in reverse.
     position = len(hooks.data.categories) - 1 - hooks.data.categories.index("question")
     bars.barSets()[0].clicked.emit(position)
-    assert view.ads.heading.text() == "Hook types: question"
+    assert (view.ads.context.text(), view.ads.heading.text()) == ("Hook types", "question")
     assert view.ads.list.item(0).text().startswith("Example Meals: "), "listed by name, not by id"
     assert view.ads.list.count() == 1 and view.ads.list.item(0).text().startswith("Example Meals")
     view.ads.open_button.click()

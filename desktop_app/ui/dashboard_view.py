@@ -1,13 +1,14 @@
 """The Dashboard: charts that turn the analysed ads into decisions, filtered by job, source, page and
 date. Clicking a bar or point lists its ads; one opens in Results. The data loads and aggregates on a
-pool thread; only the QtCharts objects are made on the UI thread."""
+pool thread; only the QtCharts objects are made on the UI thread. The cards stand in two columns where two
+fit, else in one: the Dashboard never scrolls sideways."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +26,9 @@ from desktop_app.core.ad_names import names_of
 from desktop_app.core.charts import DIMENSIONS, ChartData, DashboardData, load_dashboard
 from desktop_app.core.insights import InsightFilter
 from desktop_app.core.text import plural
-from desktop_app.ui.ad_list import AdList
+from desktop_app.ui.ad_list import AdList, ChartsAndAds
 from desktop_app.ui.bridge import run_in_background
-from desktop_app.ui.chart_card import ChartCard
+from desktop_app.ui.chart_card import CARD_MIN_WIDTH, ChartCard
 from desktop_app.ui.filter_combo import filter_combo, set_choices
 
 SINCE = (
@@ -38,6 +38,30 @@ SINCE = (
     ("Last 90 days", 90),
     ("Last 12 months", 365),
 )
+SPACING = 12  # px between cards
+
+
+def grid_cells(wide: list[bool], columns: int) -> list[tuple[int, int, int]]:
+    """(row, column, column span) of each card. A wide card (a chart split by page, with its legend) takes a
+    row of its own, after the pair it would have split: the page names then fit whole."""
+    cells: list[tuple[int, int, int]] = [(0, 0, 1)] * len(wide)
+    row = column = 0
+    waiting: list[int] = []
+    for n, is_wide in enumerate(wide):
+        if is_wide:
+            waiting.append(n)
+            continue
+        cells[n] = (row, column, 1)
+        column = (column + 1) % columns
+        if column == 0:
+            row += 1
+            for w in waiting:
+                cells[w], row = (row, 0, columns), row + 1
+            waiting = []
+    row += 1 if column else 0
+    for w in waiting:
+        cells[w], row = (row, 0, columns), row + 1
+    return cells
 
 
 class DashboardView(QWidget):
@@ -76,20 +100,21 @@ class DashboardView(QWidget):
         filters.addStretch(1)
 
         self.cards: list[ChartCard] = []
+        self.columns = 2
         grid_host = QWidget()
         self.grid = QGridLayout(grid_host)
-        self.grid.setSpacing(12)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(grid_host)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.grid.setSpacing(SPACING)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.charts_area = QScrollArea()
+        self.charts_area.setWidgetResizable(True)
+        self.charts_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.charts_area.setWidget(grid_host)
+        self.charts_area.setFrameShape(QFrame.Shape.NoFrame)
+        # the viewport's width, not the cards' (which two columns keep wide), chooses one or two columns
+        self.charts_area.viewport().installEventFilter(self)
         self.ads = AdList()
         self.ads.open_ad.connect(self.open_ad)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.ads)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([880, 250])
+        splitter = ChartsAndAds(self.charts_area, self.ads)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -102,6 +127,27 @@ class DashboardView(QWidget):
         combo.setMaximumWidth(320)
         combo.currentIndexChanged.connect(self.refresh)
         return combo
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A resize of the charts' viewport may change how many columns fit."""
+        if watched is self.charts_area.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_cards()
+        return super().eventFilter(watched, event)
+
+    def _place_cards(self) -> None:
+        """Two columns where two cards fit side by side, else one; cards move only when that changes."""
+        margins = self.grid.contentsMargins()
+        room = self.charts_area.viewport().width() - margins.left() - margins.right()
+        columns = 2 if room >= 2 * CARD_MIN_WIDTH + SPACING else 1
+        if columns == self.columns and all(self.grid.indexOf(card) >= 0 for card in self.cards):
+            return
+        self.columns = columns
+        charts = self.data.charts if self.data else []
+        wide = [columns == 2 and n < len(charts) and charts[n].kind == "stacked" for n in range(len(self.cards))]
+        for card, (row, column, span) in zip(self.cards, grid_cells(wide, columns), strict=True):
+            self.grid.addWidget(card, row, column, 1, span)  # adding again moves it
+        for column in range(2):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Loaded when looked at: nothing is read at start-up or while the view is hidden."""
@@ -151,9 +197,9 @@ class DashboardView(QWidget):
             set_choices(combo, choices)
         while len(self.cards) < len(data.charts):
             card = ChartCard()
-            card.selected.connect(self.show_ads)
-            self.grid.addWidget(card, len(self.cards) // 2, len(self.cards) % 2)
+            card.selected.connect(partial(self._clicked, card))
             self.cards.append(card)
+        self._place_cards()
         stacked = self.cards[next(i for i, chart in enumerate(data.charts) if chart.kind == "stacked")]
         if self.by_page.parent() is not stacked:
             stacked.header.insertWidget(1, self.by_page)
@@ -177,6 +223,13 @@ class DashboardView(QWidget):
             QTimer.singleShot(1, lambda: self._build_next(generation))
         else:
             self.refreshed.emit()
+
+    def _clicked(self, card: ChartCard, what: str, ids: list[int]) -> None:
+        """Only the chart clicked last keeps its bar or point marked: it is the one the list shows."""
+        for other in self.cards:
+            if other is not card:
+                other.clear_selection()
+        self.show_ads(what, ids)
 
     def show_ads(self, what: str, ids: list[int]) -> None:
         names = partial(names_of, self.services.db)
