@@ -1,20 +1,28 @@
 """Train the offline analyser's learned decisions (desktop_app/engines/heuristic/learned.py) on the labelled
-ad scripts in tests/data/corpus: the dev part and the train_*.json parts, all written blind to the code.
-The held-out part is never read here: bench/analyser_accuracy.py measures on it.
+ad scripts in tests/data/corpus: the dev part and the train_*.json parts, all written blind to the code, plus
+train_spoken*.json (some of those scripts as espeak-ng + Whisper heard them). The held-out part is never read
+here: bench/analyser_accuracy.py measures on it.
 
 Plain numpy: one linear layer per decision (softmax for hook and CTA type, a sigmoid per offer type and for
-urgency), L2-regularised, full-batch Adam. `--folds K` reports K-fold cross-validated accuracy on the training
-scripts (for choosing settings) instead of writing the model.
+urgency), L2-regularised, fitted together by full-batch Adam. Every written script is also learned from a
+noised copy (lower case, punctuation dropped, numbers rewritten, the word slips Whisper makes), so the model
+reads transcripts as the app meets them. `--folds K` reports K-fold cross-validated accuracy of the whole
+analyser (rules and model, as the app runs them) on the written scripts, on noised copies of them and on their
+transcripts, instead of writing the model; a script and its copies are always in the same fold.
 
-Usage: python scripts/train_analyser.py [--folds 5] [--l2 0.001] [--steps 400]
+Usage: python scripts/train_analyser.py [--folds 5] [--l2 0.001] [--steps 400] [--no-noise]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import sys
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
@@ -23,7 +31,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from desktop_app.core.facts import build_input  # noqa: E402
 from desktop_app.core.schema import CtaType, HookType, OfferType  # noqa: E402
+from desktop_app.engines.heuristic import analyse, learned  # noqa: E402
 from desktop_app.engines.heuristic.learned import MODEL, features, sentences_of  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "corpus"
@@ -34,11 +44,69 @@ HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "offer_any": (("offer",), True),
     "urgency": (("urgent",), True),
 }
+MAX_FEATURES = 14_000  # the strongest weights only: the shipped file must stay under 2 MB
+FIELDS = ("hook_type", "cta_present", "cta_type", "offer_present", "offer_types", "urgency")
+# fmt: off
+# Slips tiny.en made on espeak-ng speech of training scripts, and the like: a word, then what may be heard.
+SLIPS: dict[str, tuple[str, ...]] = {
+    "shop": ("shot", "chop", "job"), "book": ("look", "bug", "work"), "order": ("older", "or the"),
+    "buy": ("by", "bye"), "grab": ("crab", "grob"), "call": ("cool", "gall"), "text": ("tex", "next"),
+    "sign": ("sine", "saying"), "download": ("down load", "donload"), "subscribe": ("subscribed", "sub scribe"),
+    "claim": ("clean", "clam"), "free": ("three", "fee"), "off": ("of", "up"), "save": ("safe", "say"),
+    "trial": ("trail", "tile"), "shipping": ("chipping", "shopping"), "watch": ("wash", "what"),
+    "visit": ("visited", "this it"), "join": ("john", "joint"), "start": ("star", "stuck"),
+    "today": ("to day", "today's"), "now": ("no", "now."), "percent": ("%", "per cent"), "tired": ("tied",),
+    "stop": ("stuff", "top"), "get": ("gets", "guess"), "try": ("tried", "try it"), "your": ("you're", "you"),
+}
+ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# fmt: on
 
 
-def training_scripts() -> list[dict[str, Any]]:
-    parts = [CORPUS / "dev.json", *sorted(CORPUS.glob("train_*.json"))]
-    return [entry for part in parts for entry in json.loads(part.read_text(encoding="utf-8"))]
+def _read(part: Path) -> list[dict[str, Any]]:
+    return list(json.loads(part.read_text(encoding="utf-8")))
+
+
+def training_scripts() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The written scripts (dev and train_a..), and the transcribed ones (train_spoken*)."""
+    parts = [CORPUS / "dev.json", *sorted(p for p in CORPUS.glob("train_*.json") if "spoken" not in p.name)]
+    spoken = [e for part in sorted(CORPUS.glob("train_spoken*.json")) for e in _read(part)]
+    return [e for part in parts for e in _read(part)], spoken
+
+
+def _number_words(n: int) -> str:
+    if n < 20:
+        return ONES[n]
+    if n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else f"-{ONES[n % 10]}")
+    return str(n)
+
+
+def noised_text(text: str, rng: random.Random) -> str:
+    """The text as a weak transcriber may give it: case and punctuation lost, numbers rewritten, words misheard."""
+    if rng.random() < 0.5:
+        text = re.sub(r"\b\d{1,2}\b", lambda m: _number_words(int(m.group())), text)
+    words = []
+    for word in text.split():
+        bare = re.sub(r"\W", "", word.lower())
+        if bare in SLIPS and rng.random() < 0.3:
+            word = rng.choice(SLIPS[bare]) + word[len(word.rstrip(".,!?")) :]
+        if rng.random() > 0.03:  # a word lost now and then
+            words.append(word)
+    text = " ".join(words)
+    if rng.random() < 0.5:
+        text = text.lower()
+    if rng.random() < 0.4:  # no punctuation at all: one long "sentence"
+        text = re.sub(r"[.,!?;:]", "", text)
+    elif rng.random() < 0.5:  # commas and question marks lost, full stops kept
+        text = re.sub(r"[,?;:]", "", text)
+    return text
+
+
+def noised(entry: dict[str, Any], seed: int) -> dict[str, Any]:
+    rng = random.Random(f"{entry['id']}:{seed}")
+    return entry | {"script": noised_text(entry["script"], rng), "copy": ""}
 
 
 def targets(entry: dict[str, Any], head: str) -> set[str]:
@@ -58,18 +126,51 @@ def script_sentences(entry: dict[str, Any]) -> list[str]:
     return sentences_of(entry["script"]) + sentences_of(entry.get("copy") or "")
 
 
-def fit(x: Any, y: Any, multi: bool, l2: float, steps: int, rate: float = 0.05) -> Any:
-    """Weights minimising the (softmax or sigmoid) cross-entropy plus l2 * |W|^2 / 2."""
-    w = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+def _probabilities(logits: Any, spans: list[tuple[int, int, bool]]) -> Any:
+    """Each head's softmax or sigmoids over its own columns of the joint logits."""
+    p = np.empty_like(logits)
+    for a, b, multi in spans:
+        z = logits[:, a:b]
+        if multi:
+            p[:, a:b] = 1.0 / (1.0 + np.exp(-z))
+        else:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            p[:, a:b] = e / e.sum(axis=1, keepdims=True)
+    return p
+
+
+@dataclass(frozen=True)
+class Design:
+    """The scripts' binary features as sparse rows: which features each script has, and which scripts each
+    feature is in, so a step costs the features present rather than scripts x vocabulary."""
+
+    cols: Any  # feature of each nonzero, row by row
+    row_starts: Any
+    rows: Any  # script of each nonzero, feature by feature
+    col_starts: Any
+
+    @classmethod
+    def of(cls, found: list[list[int]]) -> Design:
+        cols = np.concatenate([np.array(sorted(fs), dtype=np.int64) for fs in found])
+        lengths = np.array([len(fs) for fs in found])
+        rows = np.repeat(np.arange(len(found)), lengths)
+        by_col = np.argsort(cols, kind="stable")
+        _, col_starts = np.unique(cols[by_col], return_index=True)
+        return cls(cols, np.concatenate([[0], np.cumsum(lengths)[:-1]]), rows[by_col], col_starts)
+
+    def times(self, w: Any) -> Any:
+        return np.add.reduceat(w[self.cols], self.row_starts, axis=0)
+
+    def transposed_times(self, g: Any) -> Any:
+        return np.add.reduceat(g[self.rows], self.col_starts, axis=0)
+
+
+def fit(x: Design, y: Any, spans: list[tuple[int, int, bool]], l2: float, steps: int, rate: float = 0.05) -> Any:
+    """Weights of every head at once, minimising each head's cross-entropy plus l2 * |W|^2 / 2."""
+    w = np.zeros((len(x.col_starts), y.shape[1]), dtype=np.float32)
     m, v = np.zeros_like(w), np.zeros_like(w)
     for step in range(1, steps + 1):
-        logits = x @ w
-        if multi:
-            p = 1.0 / (1.0 + np.exp(-logits))
-        else:
-            e = np.exp(logits - logits.max(axis=1, keepdims=True))
-            p = e / e.sum(axis=1, keepdims=True)
-        grad = x.T @ (p - y) / len(x) + l2 * w
+        grad = x.transposed_times(_probabilities(x.times(w), spans) - y) / len(y) + l2 * w
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
@@ -77,52 +178,87 @@ def fit(x: Any, y: Any, multi: bool, l2: float, steps: int, rate: float = 0.05) 
 
 
 def train(entries: list[dict[str, Any]], l2: float, steps: int, min_count: int = 2) -> dict[str, Any]:
+    """The model's arrays: features seen in `min_count` scripts or more (a script's copies count once), fitted,
+    then only the MAX_FEATURES with the largest weights kept so the shipped file stays small."""
     found = [features(script_sentences(e)) for e in entries]
-    counts = Counter(f for fs in found for f in fs)
+    per_script: dict[str, set[str]] = {}
+    for e, fs in zip(entries, found, strict=True):
+        per_script.setdefault(e["id"], set()).update(fs)
+    counts = Counter(f for fs in per_script.values() for f in fs)
     vocabulary = sorted(f for f, n in counts.items() if n >= min_count)
     index = {f: i for i, f in enumerate(vocabulary)}
-    x = np.zeros((len(entries), len(vocabulary)), dtype=np.float32)
-    for row, fs in enumerate(found):
-        x[row, [index[f] for f in fs if f in index]] = 1.0
-    model: dict[str, Any] = {"vocabulary": np.array(vocabulary), "heads": np.array(list(HEADS))}
+    x = Design.of([[index[f] for f in fs if f in index] for fs in found])
+    spans, columns, start = [], [], 0
     for head, (classes, multi) in HEADS.items():
-        y = np.array([[c in targets(e, head) for c in classes] for e in entries], dtype=np.float32)
+        spans.append((start, start + len(classes), multi))
+        columns.append(np.array([[c in targets(e, head) for c in classes] for e in entries], dtype=np.float32))
+        start += len(classes)
+    w = fit(x, np.hstack(columns), spans, l2, steps)
+    kept = np.sort(np.argsort(-np.abs(w).max(axis=1), kind="stable")[:MAX_FEATURES])
+    model: dict[str, Any] = {"vocabulary": np.array(vocabulary)[kept], "heads": np.array(list(HEADS))}
+    for (head, (classes, multi)), (a, b, _) in zip(HEADS.items(), spans, strict=True):
         model[f"{head}.classes"] = np.array(classes)
-        model[f"{head}.weights"] = fit(x, y, multi, l2, steps).astype(np.float16)
+        model[f"{head}.weights"] = w[kept, a:b].astype(np.float16)
         model[f"{head}.multi"] = np.array(multi)
     return model
 
 
-def cross_validate(entries: list[dict[str, Any]], folds: int, l2: float, steps: int) -> dict[str, float]:
-    """Accuracy per field over K folds, with the model loaded the way the app loads it."""
-    import tempfile
+def learning_set(written: list[dict[str, Any]], spoken: list[dict[str, Any]], noise: bool) -> list[dict[str, Any]]:
+    """The written scripts, their transcripts, and (with `noise`) a noised copy of each written one."""
+    return written + spoken + ([noised(e, 1) for e in written] if noise else [])
 
-    from desktop_app.engines.heuristic import learned
 
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(entries))
-    right: Counter[str] = Counter()
-    for k in range(folds):
-        test = {int(i) for i in order[k::folds]}
-        model = train([e for i, e in enumerate(entries) if i not in test], l2, steps)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.npz"
-            np.savez_compressed(path, **model)
-            learned.MODEL = path
-            learned.model.cache_clear()
-            loaded = learned.model()
-            assert loaded is not None
-            for i in test:
-                e, s = entries[i], script_sentences(entries[i])
-                labels = e["labels"]
-                cta, offers = loaded.label("cta", s), loaded.offer_types(s)
-                right["hook_type"] += loaded.label("hook", s) == labels["hook_type"]
-                right["cta_present"] += (cta != "none") == labels["cta_present"]
-                right["cta_type"] += cta == labels["cta_type"]
-                right["offer_present"] += bool(offers) == labels["offer_present"]
-                right["offer_types"] += offers == sorted(labels["offer_types"])
-                right["urgency"] += bool(loaded.labels("urgency", s)) == labels["urgency"]
-    return {field: round(100 * n / len(entries), 1) for field, n in right.items()}
+def labels_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """The whole analyser's answer for one script spoken as one 12-second segment, in the labels' terms."""
+    script, copy = entry["script"], entry.get("copy") or ""
+    segment = {"start": 0.0, "end": 12.0, "text": script, "words": []}
+    ad = {"page_name": "Brand", "ad_creative_bodies": [copy] if copy else []}
+    a = analyse(build_input("ad", 0, ad, {"text": script, "segments": [segment]}))
+    return {
+        "hook_type": a.hook.type,
+        "cta_present": a.cta.type != "none",
+        "cta_type": a.cta.type,
+        "offer_present": a.offer.present,
+        "offer_types": sorted(a.offer.types),
+        "urgency": a.cta.urgency,
+    }
+
+
+def score(entries: list[dict[str, Any]], right: Counter[str]) -> None:
+    """Add each field's right answers on `entries` to `right`."""
+    for entry in entries:
+        got = labels_of(entry)
+        for field in FIELDS:
+            expected = entry["labels"][field]
+            right[field] += got[field] == (sorted(expected) if isinstance(expected, list) else expected)
+
+
+def use_model(model: dict[str, Any], folder: Path) -> None:
+    """Make the analyser load `model`, the way the app loads its shipped one."""
+    path = folder / "model.npz"
+    np.savez_compressed(path, **model)
+    learned.MODEL = path
+    learned.model.cache_clear()
+
+
+def cross_validate(
+    written: list[dict[str, Any]], spoken: list[dict[str, Any]], folds: int, l2: float, steps: int, noise: bool
+) -> dict[str, dict[str, float]]:
+    """Accuracy per field over K folds, on the written scripts, noised copies of them and their transcripts."""
+    order = np.random.default_rng(0).permutation(len(written))
+    fold_of = {written[int(i)]["id"]: k % folds for k, i in enumerate(order)}
+    right: dict[str, Counter[str]] = {"clean": Counter(), "noised": Counter(), "spoken": Counter()}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(folds):
+            train_w = [e for e in written if fold_of[e["id"]] != k]
+            train_s = [e for e in spoken if fold_of[e["id"]] != k]
+            use_model(train(learning_set(train_w, train_s, noise), l2, steps), Path(tmp))
+            test = [e for e in written if fold_of[e["id"]] == k]
+            score(test, right["clean"])
+            score([noised(e, 2) for e in test], right["noised"])
+            score([e for e in spoken if fold_of[e["id"]] == k], right["spoken"])
+    sizes = {"clean": len(written), "noised": len(written), "spoken": len(spoken)}
+    return {part: {f: round(100 * right[part][f] / sizes[part], 1) for f in FIELDS} for part in right if sizes[part]}
 
 
 def main() -> None:
@@ -130,14 +266,17 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=0, help="cross-validate instead of writing the model")
     parser.add_argument("--l2", type=float, default=0.001)
     parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--no-noise", dest="noise", action="store_false", help="learn from no noised copies")
     args = parser.parse_args()
-    entries = training_scripts()
+    written, spoken = training_scripts()
     if args.folds:
         print(
-            f"{args.folds}-fold cross-validation on {len(entries)} training scripts (l2 {args.l2}, {args.steps} steps)"
+            f"{args.folds}-fold cross-validation of the analyser on {len(written)} written training scripts and "
+            f"{len(spoken)} transcripts (l2 {args.l2}, {args.steps} steps, noised copies: {args.noise})"
         )
-        print(json.dumps(cross_validate(entries, args.folds, args.l2, args.steps)))
+        print(json.dumps(cross_validate(written, spoken, args.folds, args.l2, args.steps, args.noise)))
         return
+    entries = learning_set(written, spoken, args.noise)
     model = train(entries, args.l2, args.steps)
     np.savez_compressed(MODEL, **model)
     print(f"Trained on {len(entries)} scripts: {len(model['vocabulary'])} features -> {MODEL.relative_to(REPO)}")

@@ -11,6 +11,7 @@ import pytest
 from desktop_app.core.facts import AdInput, build_input, days_running, first_seconds, words_per_minute
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.engines.heuristic import analyse
+from desktop_app.engines.heuristic.learned import MODEL, features
 
 DATA = Path(__file__).parent / "data"
 SCRIPTS = json.loads((DATA / "labelled_ad_scripts.json").read_text())
@@ -29,8 +30,8 @@ def _input(script: str, copy: str = "") -> AdInput:
 # Held-out accuracy of the offline analyser (bench/analyser_accuracy.py), as measured when the learned model was
 # trained: a floor, so a change that makes it worse on scripts it never saw fails here. Never tuned on.
 HELD_OUT_FLOOR = {
-    "hook_type": 76.0, "cta_present": 94.0, "cta_type": 89.0, "offer_present": 91.0, "offer_types": 77.0,
-    "urgency": 95.0,
+    "hook_type": 78.0, "cta_present": 96.0, "cta_type": 90.0, "offer_present": 91.0, "offer_types": 79.0,
+    "urgency": 96.0,
 }  # fmt: skip
 
 
@@ -78,3 +79,16 @@ def test_facts_are_computed_in_code() -> None:
     assert days_running("2026-09-01", None, today=date(2026, 11, 28)) == 88
     assert days_running("2026-09-01T10:00:00+0000", "2026-09-11", today=date(2026, 11, 28)) == 10
     assert days_running(None, None) is None
+
+
+def test_a_transcript_without_punctuation_still_reads() -> None:
+    """Whisper may give one long lower-case sentence: the opening and closing words still count as such."""
+    found = features(["stop scrolling if your back aches every morning this chair fixes it shop now"])
+    assert {"f:stop_scrolling", "z:shop_now", "r:cta:shop_now", "r:hook:pattern_interrupt"} <= found
+    analysis = analyse(_input("stop scrolling if your back aches every morning this chair fixes it order yours today"))
+    assert analysis.cta.type == "shop_now"
+    assert analysis.cta.evidence
+
+
+def test_the_shipped_model_is_small() -> None:
+    assert MODEL.is_file() and MODEL.stat().st_size < 2_000_000
