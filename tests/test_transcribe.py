@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -60,6 +62,28 @@ def test_sample_ads_transcripts_match_their_scripts(transcriber: Transcriber) ->
             assert words and words[0]["start"] < 3.0
         else:
             assert result["text"] == "", "the music-only ad has no speech"
+
+
+def test_the_language_check_hears_the_speech_whisper_heard() -> None:
+    """The check's speech spans are those of faster-whisper's own voice-activity pass, run once per file, and the
+    same the detector finds run on its own (a faster-whisper that stopped calling it would run it twice)."""
+    script = (
+        "import sys\n"
+        "from faster_whisper import WhisperModel\n"
+        "from desktop_app.engines import whisper_child as child\n"
+        "from desktop_app.engines.speech_language import speech_spans\n"
+        "from desktop_app.engines.transcriber import resolve_model\n"
+        "model = WhisperModel(resolve_model('tiny.en', None), device='cpu', compute_type='int8', cpu_threads=1)\n"
+        "heard = child.HeardSpeech()\n"
+        "audio = child.decode(sys.argv[1])\n"
+        "child.listen(model, audio, 'en', lambda message: None)\n"
+        "print(heard._chunks is not None, heard.spans(audio) == speech_spans(audio), len(heard.spans(audio)))\n"
+    )
+    args = [sys.executable, "-c", script, str(SAMPLES / "900000000000004.mp4")]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    kept, same, spans = done.stdout.split()
+    assert (kept, same) == ("True", "True") and int(spans) > 0
 
 
 def test_model_is_loaded_once_and_reused(transcriber: Transcriber) -> None:

@@ -18,6 +18,7 @@ import pytest
 from desktop_app.core.context import AdFailed, CancelToken, JobCancelled, StopReason
 from desktop_app.engines.frames import Keyframe, Visuals, look_at
 from desktop_app.engines.ocr import ScreenReader, TextLine, screen_text
+from desktop_app.engines.visual_reader import VisualReader
 from tests.conftest import REPO
 from tests.visual_clips import audio_only, frame_with_text, video_of_cards, video_of_fade
 
@@ -207,6 +208,25 @@ def test_a_child_that_dies_fails_that_call_only(reader: ScreenReader, offers: li
     lines = reader.read(offers, CancelToken())
     assert [squashed(frame[0].text) for frame in lines] == ["freeshippingonordersover$50", "20%off"]
     assert reader.pid not in (None, pid)
+
+
+def test_the_text_reader_ends_when_idle_and_a_later_look_starts_it_again(three_cards: Path, tmp_path: Path) -> None:
+    """The OCR child gives its memory back between jobs, and the next look reads the same text with a new one."""
+    visuals = VisualReader(tmp_path, idle_s=0.5)
+    try:
+        first = visuals.look(three_cards, "a" * 64, CancelToken())
+        pid = visuals.pid
+        assert pid is not None
+        deadline = time.monotonic() + 10
+        while visuals.pid is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert visuals.pid is None
+        again = visuals.look(three_cards, "b" * 64, CancelToken())
+        assert visuals.pid not in (None, pid)
+        assert [e["text"] for e in again["screen_text"]] == [e["text"] for e in first["screen_text"]]
+        assert len(first["screen_text"]) == len(THREE_CARDS)
+    finally:
+        visuals.close()
 
 
 def test_the_app_process_never_loads_opencv(offers: list[Path]) -> None:

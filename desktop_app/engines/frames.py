@@ -169,6 +169,8 @@ class _Scan:
     """The state of one pass: samples, their differences, recent frames and the keyframes saved so far."""
 
     def __init__(self, out_dir: Path, max_keyframes: int, start_s: float) -> None:
+        from av.video.reformatter import VideoReformatter
+
         self.out_dir = out_dir
         self.max_keyframes = max_keyframes
         self.start_s = start_s
@@ -186,6 +188,9 @@ class _Scan:
         self.last_frame: Any = None
         self.last_time = 0.0
         self.poster: str | None = None
+        # One scaler for every thumbnail: frame.reformat sets up a new one per call, which took 4x the time of
+        # the scaling itself (the same pixels either way).
+        self.thumbs = VideoReformatter()
 
     def add(self, frame: Any) -> None:
         import numpy as np
@@ -200,7 +205,7 @@ class _Scan:
             return
         while self.next_sample <= time_s + 1e-3:
             self.next_sample += SAMPLE_STEP_S
-        thumb = frame.reformat(width=THUMB_SIZE[0], height=THUMB_SIZE[1], format="rgb24").to_ndarray()
+        thumb = self.thumbs.reformat(frame, width=THUMB_SIZE[0], height=THUMB_SIZE[1], format="rgb24").to_ndarray()
         thumb = thumb.astype(np.float32) / 255.0
         diff = 0.0 if self.previous is None else float(np.abs(thumb - self.previous).mean())
         self.previous = thumb

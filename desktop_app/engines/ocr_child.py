@@ -15,6 +15,8 @@ import os
 from multiprocessing.connection import Connection
 from typing import Any
 
+from desktop_app.engines.child_process import give_back_memory
+
 MIN_SCORE = 0.5  # lines the recogniser is less sure of than this are mostly noise
 THREADS = 1
 # Keyframes are at most 640 wide: detect text at their own size (RapidOCR's default enlarges every image to 736 on
@@ -84,6 +86,9 @@ def serve(threads: int, conn: Connection) -> None:
                 request = conn.recv()
             except (EOFError, ConnectionError):
                 return  # the app closed the pipe
-            _answer(reader, [str(p) for p in request], conn)
+            try:
+                _answer(reader, [str(p) for p in request], conn)
+            finally:
+                give_back_memory()
     except (ConnectionError, EOFError):
         return  # the app closed the pipe: nothing is waiting for an answer

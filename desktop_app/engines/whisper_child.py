@@ -15,6 +15,7 @@ from typing import Any
 
 from desktop_app.core.context import AdFailed  # light: the child imports nothing heavy at module level
 from desktop_app.core.untranscribed import DETECTED, ENGLISH, PARTLY_ENGLISH
+from desktop_app.engines.child_process import give_back_memory
 from desktop_app.engines.speech_language import Span, check_english, keep_transcribed, speech_spans
 
 SAMPLING_RATE = 16000  # what Whisper listens at
@@ -97,11 +98,39 @@ def transcript_of(segments: list[dict[str, Any]], info: Any, speech: list[Span] 
     }
 
 
-def _transcribe_one(model: Any, path: str, english_only: bool, send: Send) -> dict[str, Any]:
+class HeardSpeech:
+    """The speech faster-whisper's own voice-activity pass (vad_filter) found in the last file, kept for the language
+    check, which needs the same spans: running the detector a second time cost as much as decoding the file. It
+    wraps the name faster_whisper.transcribe calls (looked up at each call); should a version stop calling it, no
+    spans are kept and the check runs the detector itself."""
+
+    def __init__(self) -> None:
+        from faster_whisper import transcribe as module
+
+        self._detect: Callable[..., list[dict[str, int]]] = module.get_speech_timestamps
+        self._chunks: list[dict[str, int]] | None = None
+        module.get_speech_timestamps = self._kept
+
+    def _kept(self, audio: Any, *args: Any, **kwargs: Any) -> list[dict[str, int]]:
+        self._chunks = self._detect(audio, *args, **kwargs)
+        return self._chunks
+
+    def forget(self) -> None:
+        """Before a file: what the next call finds is this file's."""
+        self._chunks = None
+
+    def spans(self, audio: Any) -> list[Span]:
+        """The speech of the file just transcribed, in seconds."""
+        if self._chunks is None:
+            return speech_spans(audio, SAMPLING_RATE)
+        return [(c["start"] / SAMPLING_RATE, c["end"] / SAMPLING_RATE) for c in self._chunks]
+
+
+def _transcribe_one(model: Any, path: str, english_only: bool, heard: HeardSpeech, send: Send) -> dict[str, Any]:
     audio = decode(path)
-    speech = speech_spans(audio, SAMPLING_RATE) if english_only else None
+    heard.forget()
     segments, info = listen(model, audio, "en" if english_only else None, send)
-    return transcript_of(segments, info, speech)
+    return transcript_of(segments, info, heard.spans(audio) if english_only else None)
 
 
 def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
@@ -121,6 +150,7 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
         conn.send(("fatal", "The Whisper model could not be loaded.", f"{model_ref}: {type(exc).__name__}: {exc}"))
         return
     english_only = model_ref.endswith(".en") or not model.model.is_multilingual
+    heard = HeardSpeech()
     try:
         conn.send(("ready",))
         while True:
@@ -129,12 +159,14 @@ def serve(model_ref: str, cpu_threads: int, conn: Connection) -> None:
             except (EOFError, ConnectionError):
                 return  # the app closed the pipe (a reset if it left answers unread)
             try:
-                conn.send(("done", _transcribe_one(model, request, english_only, conn.send)))
+                conn.send(("done", _transcribe_one(model, request, english_only, heard, conn.send)))
             except TranscriptionError as exc:
                 conn.send(("error", str(exc)))
             except (ConnectionError, EOFError):
                 raise
             except Exception as exc:
                 conn.send(("error", "the transcriber failed on this file", f"{type(exc).__name__}: {exc}"))
+            finally:
+                give_back_memory()
     except (ConnectionError, EOFError):
         return  # the app closed the pipe: nothing is waiting for an answer
