@@ -1,12 +1,24 @@
 """An analysis as a readable HTML page for the Results detail pane, and the colour bands of scores
-(also used by the Results table)."""
+(also used by the Results table and gallery).
+
+The analysers' own words are shown as a marketer reads them: counts pluralised ("1 benefit", "no emotional
+cues"), the offline analyser named for what it is rather than "heuristic", and the overall score's formula
+kept behind a link (FORMULA_LINK), since the score beside it already says the result."""
 
 from __future__ import annotations
 
 import html
+import re
 
 from desktop_app.core.schema import AdAnalysis, Evidence, Score, Scores
 from desktop_app.ui.style import GREEN, RED, YELLOW
+
+FORMULA_LINK = "#formula"  # the anchor that shows or hides how the overall score is worked out
+FORMULA_PREFIX = "Weighted blend:"  # how the offline analyser's overall rationale begins (a formula)
+OFFLINE = "offline (no AI model set up)"
+COUNTED = re.compile(r"\b(\d+) ((?:[a-z]+ )*)([a-z]+)\(s\)")
+# Words in the analyser's list of limitations, as the display says them.
+LIMITATION_WORDS = {"heuristic analysis": f"analysed {OFFLINE}"}
 
 
 def band(score: int | None) -> str:
@@ -18,6 +30,26 @@ def band(score: int | None) -> str:
 def timecode(seconds: float) -> str:
     """A moment in a video as minutes:seconds (75.2 -> "1:15")."""
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def analyser_words(analyser: str, short: bool = False) -> str:
+    """Which analyser, as a marketer knows it: "offline (no AI model set up)", or the AI model's name."""
+    if analyser == "heuristic":
+        return "offline" if short else OFFLINE
+    if analyser.startswith("llm:"):
+        return analyser[4:] if short else f"by the AI model {analyser[4:]}"
+    return analyser
+
+
+def counted(text: str) -> str:
+    """ "1 benefit(s)" as "1 benefit", "0 emotional cue(s)" as "no emotional cues"."""
+
+    def said(match: re.Match[str]) -> str:
+        number, words, noun = int(match[1]), match[2], match[3]
+        return f"{'no' if number == 0 else number} {words}{noun}{'' if number == 1 else 's'}"
+
+    shown = COUNTED.sub(said, text)
+    return shown[:1].upper() + shown[1:] if text[:1].isdigit() else shown
 
 
 def evidence_html(items: list[Evidence]) -> str:
@@ -39,14 +71,32 @@ SCORE_LABELS = (
 )
 
 
-def scores_html(scores: Scores) -> str:
+def overall_html(score: Score, show_formula: bool) -> str:
+    """The overall score's rationale; a formula is summarised, shown in full only when asked for."""
+    if not score.rationale.startswith(FORMULA_PREFIX):
+        return html.escape(counted(score.rationale))
+    if not show_formula:
+        return f"A weighted blend of the scores below. <a href='{FORMULA_LINK}'>How the overall score is worked out</a>"
+    formula = score.rationale[len(FORMULA_PREFIX) :].strip().rstrip(".")
+    return (
+        f"A weighted blend of the scores below: {html.escape(formula)}, shown as {score.score}/5."
+        f" <a href='{FORMULA_LINK}'>Hide</a>"
+    )
+
+
+def scores_html(scores: Scores, show_formula: bool = False) -> str:
     """The scores as coloured bands beside their rationales."""
     rows = []
     for key, label in SCORE_LABELS:
         score: Score | None = getattr(scores, key)
         value = score.score if score else None
         shown = f"{value}/5" if value else "n/a"
-        rationale = html.escape(score.rationale) if score else "No offer in this ad."
+        if score is None:
+            rationale = "No offer in this ad."
+        elif key == "overall":
+            rationale = overall_html(score, show_formula)
+        else:
+            rationale = html.escape(counted(score.rationale))
         rows.append(
             f"<tr><td>{label}</td><td style='background:{band(value)};color:white;padding:2px 8px;"
             f"text-align:center'><b>{shown}</b></td><td>{rationale}</td></tr>"
@@ -54,14 +104,20 @@ def scores_html(scores: Scores) -> str:
     return "<table cellspacing='4'>" + "".join(rows) + "</table>"
 
 
-def analysis_html(a: AdAnalysis) -> str:
+def confidence_html(scores: Scores) -> str:
+    """How sure the analysis is and what it could not judge, in the page's own type size."""
+    limits = [LIMITATION_WORDS.get(limit, limit) for limit in scores.limitations]
+    said = f"<b>How sure:</b> {html.escape(scores.confidence)}"
+    return f"<p>{said}{' · ' + html.escape('; '.join(limits)) if limits else ''}.</p>"
+
+
+def analysis_html(a: AdAnalysis, show_formula: bool = False) -> str:
     """The analysis as a readable page: summary, scores as bands, then every field with evidence."""
     hook, cta, offer, scores = a.hook, a.cta, a.offer, a.scores
     parts = [
         f"<p>{html.escape(a.summary)}</p>",
-        scores_html(scores),
-        f"<p><small>Confidence: {scores.confidence}. Limitations: {html.escape(', '.join(scores.limitations))}"
-        "</small></p>",
+        scores_html(scores, show_formula),
+        confidence_html(scores),
         f"<h4>Hook: {hook.type.replace('_', ' ')}</h4><p>{html.escape(hook.text or '-')}"
         f" <small>({'within' if hook.within_first_3s else 'after'} the first 3 s, {hook.modality})</small></p>"
         + evidence_html(hook.evidence),

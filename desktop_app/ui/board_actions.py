@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
@@ -194,8 +195,10 @@ class BoardFilter(QWidget):
         self.boards = boards
         self.combo = QComboBox()
         self.combo.setAccessibleName("Board")
+        self.label = QLabel("&Board:")
+        self.label.setBuddy(self.combo)
         self.tag = QLineEdit()
-        self.tag.setPlaceholderText("Tag")
+        self.tag.setPlaceholderText("Filter by tag")
         self.tag.setAccessibleName("Tag")
         self.tag.setClearButtonEnabled(True)
         self._tags = QStringListModel(self)
@@ -204,6 +207,7 @@ class BoardFilter(QWidget):
         self.tag.setCompleter(completer)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
         layout.addWidget(self.combo, 2)
         layout.addWidget(self.tag, 1)
         self.refresh()

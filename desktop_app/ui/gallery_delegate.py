@@ -1,12 +1,14 @@
 """One gallery card, painted: the poster (or a placeholder), the overall score, the ad's name, the opening
-words of its hook, hook/CTA/offer badges, and days running, EU reach, language and what the analysis could
-use. Painting reads only the row's summary and the pixmap cache, so a scroll through ten thousand cards
-stays within a frame."""
+words of its hook, hook/CTA/offer badges, and days running, EU reach and language; what the analysis could
+use (no speech, copy only) is written over the picture. Every card has the same slots at the same heights,
+measured from the font, so cards in a row line up and nothing is cut at any font size or scale. Painting
+reads only the row's summary and the pixmap cache, so a scroll through ten thousand cards stays within a
+frame."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop_app.core.summaries import ResultSummary
@@ -17,13 +19,19 @@ from desktop_app.ui.thumbnails import Thumbnails
 
 Index = QModelIndex | QPersistentModelIndex
 
-CARD = QSize(244, 272)  # with the margin around the card
+CARD_MIN_WIDTH = 228  # with the margin; narrower and the hook and CTA badges stop fitting side by side
+CARD_MAX_WIDTH = 330  # a lone column of cards stops here rather than cropping the poster to a thin strip
 MARGIN = 5
-PICTURE = QSize(CARD.width() - 2 * MARGIN - 2, 130)
+# Posters are decoded once at the widest card's picture size; a narrower card shows the middle of it,
+# unscaled, so painting never resamples a picture.
+PICTURE = QSize(CARD_MAX_WIDTH - 2 * MARGIN - 2, 124)
 PAD = 8
+GAP = 6  # between the hook, the badges and the facts
 HOOK_WORDS = 14
+HOOK_LINES = 2
 PLACEHOLDER = QColor("#e4e4e4")
 CHIP = QColor(127, 127, 127, 40)
+CAPTION = QColor(0, 0, 0, 165)  # behind words written over a picture
 
 
 def hook_words(text: str, words: int = HOOK_WORDS) -> str:
@@ -42,18 +50,28 @@ class Fonts:
         self.bold.setBold(True)
         self.small = QFont(self.base)
         self.small.setPointSizeF(max(6.0, self.base.pointSizeF() - 1))
-        self.italic = QFont(self.small)
-        self.italic.setItalic(True)
-        self.metrics = {id(f): QFontMetrics(f) for f in (self.base, self.bold, self.small, self.italic)}
+        self.metrics = {id(f): QFontMetrics(f) for f in (self.base, self.bold, self.small)}
+        self.chip = self.of(self.small).height() + 4
 
     def of(self, font: QFont) -> QFontMetrics:
         return self.metrics[id(font)]
+
+    def text_height(self) -> int:
+        """Every text slot a card has, filled or not: name, page, the hook's lines, badges, facts."""
+        base, small = self.of(self.base).height(), self.of(self.small).height()
+        return self.of(self.bold).height() + small + 2 + HOOK_LINES * base + GAP + self.chip + GAP + small
+
+
+def card_height(fonts: Fonts) -> int:
+    """The height of every card with its margin: the picture, then all the text slots."""
+    return 2 * MARGIN + 1 + PICTURE.height() + PAD + fonts.text_height() + PAD + 1
 
 
 class GalleryDelegate(QStyledItemDelegate):
     def __init__(self, thumbnails: Thumbnails, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thumbnails = thumbnails
+        self.card = QSize(CARD_MIN_WIDTH, 280)  # the gallery's grid cell, set as it resizes
         self._fonts: Fonts | None = None
         self._hook_lines: dict[tuple[int, int, str], list[str]] = {}  # wrapping text is the costly part
 
@@ -64,7 +82,7 @@ class GalleryDelegate(QStyledItemDelegate):
         return self._fonts
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return CARD
+        return self.card
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         row = index.data(Qt.ItemDataRole.UserRole)
@@ -85,22 +103,25 @@ class GalleryDelegate(QStyledItemDelegate):
             tint.setAlpha(40)
             painter.setBrush(tint)
             painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 5, 5)
-        picture = QRect(card.left() + 1, card.top() + 1, PICTURE.width(), PICTURE.height())
-        self._picture(painter, picture, row)
+        picture = QRect(card.left() + 1, card.top() + 1, card.width() - 2, PICTURE.height())
+        self._picture(painter, fonts, picture, row)
         _score(painter, fonts, picture, row.overall)
         text_box = QRect(card.left() + PAD, picture.bottom() + PAD, card.width() - 2 * PAD, 0)
         self._texts(painter, fonts, text_box, row, palette)
         painter.restore()
 
-    def _picture(self, painter: QPainter, box: QRect, row: ResultSummary) -> None:
-        """The poster from the cache, or a placeholder saying why there is none (yet)."""
+    def _picture(self, painter: QPainter, fonts: Fonts, box: QRect, row: ResultSummary) -> None:
+        """The poster from the cache (its middle, as wide as the card), or a placeholder saying why there is
+        none (yet); a video without speech says so over its picture."""
         pixmap = self.thumbnails.get(row.picture) if row.picture else None
         if pixmap is not None:
-            painter.drawPixmap(box, pixmap)
+            _middle(painter, box, pixmap)
+            if not row.spoken:
+                _caption(painter, fonts, box, outcome(row))
             return
         painter.fillRect(box, PLACEHOLDER)
         if row.copy_only:
-            words = "no video"
+            words = outcome(row)
         elif not row.picture or self.thumbnails.failed(row.picture):
             words = "no picture"
         else:
@@ -109,39 +130,71 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
 
     def _texts(self, painter: QPainter, fonts: Fonts, box: QRect, row: ResultSummary, palette: QPalette) -> None:
-        """Name, page, hook words, badges, then the facts and the outcome, top to bottom."""
+        """Name, page, hook words, badges, then the facts, each in its slot whether or not the one above it
+        was filled, so a row of cards lines up."""
         text_colour = palette.color(QPalette.ColorRole.Text)
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         left, width = box.left(), box.width()
         top = _line(painter, fonts, fonts.bold, text_colour, QRect(left, box.top(), width, 0), ad_label(row))
-        if row.page_name:
-            top = _line(painter, fonts, fonts.small, muted, QRect(left, top, width, 0), row.page_name)
-        if row.hook_text:
-            key = (row.analysis_id, width, row.hook_text)
-            lines = self._hook_lines.get(key)
-            if lines is None:
-                if len(self._hook_lines) > 5000:
-                    self._hook_lines.clear()
-                lines = self._hook_lines[key] = wrap(fonts.of(fonts.base), f"“{hook_words(row.hook_text)}”", width, 2)
-            top += 2
-            for line in lines:
-                top = _line(painter, fonts, fonts.base, muted, QRect(left, top, width, 0), line)
-        top = _chips(painter, fonts, QRect(left, top + 6, width, 0), row, text_colour)
-        facts = facts_line(row)
-        if facts:
-            top = _line(painter, fonts, fonts.small, muted, QRect(left, top + 6, width, 0), facts)
-        said = outcome(row)
-        if said:
-            _line(painter, fonts, fonts.italic, muted, QRect(left, top + 2, width, 0), said)
+        top = _line(painter, fonts, fonts.small, muted, QRect(left, top, width, 0), row.page_name) + 2
+        hook_top = top
+        for line in self._hook(fonts, row, width):
+            hook_top = _line(painter, fonts, fonts.base, muted, QRect(left, hook_top, width, 0), line)
+        top += HOOK_LINES * fonts.of(fonts.base).height() + GAP
+        top = _chips(painter, fonts, QRect(left, top, width, 0), row, text_colour) + GAP
+        _line(painter, fonts, fonts.small, muted, QRect(left, top, width, 0), facts_line(row))
+
+    def _hook(self, fonts: Fonts, row: ResultSummary, width: int) -> list[str]:
+        """The hook's opening words wrapped to the card, remembered per ad and width."""
+        if not row.hook_text:
+            return []
+        key = (row.analysis_id, width, row.hook_text)
+        lines = self._hook_lines.get(key)
+        if lines is None:
+            if len(self._hook_lines) > 5000:
+                self._hook_lines.clear()
+            text = f"“{hook_words(row.hook_text)}”"
+            lines = self._hook_lines[key] = wrap(fonts.of(fonts.base), text, width, HOOK_LINES)
+        return lines
+
+
+def _middle(painter: QPainter, box: QRect, pixmap: QPixmap) -> None:
+    """The middle of the picture, as wide as the box, drawn unscaled (scaled only if it is the smaller)."""
+    if pixmap.width() < box.width() or pixmap.height() < box.height():
+        painter.drawPixmap(box, pixmap)
+        return
+    source = QRect((pixmap.width() - box.width()) // 2, 0, box.width(), box.height())
+    painter.drawPixmap(box, pixmap, source)
+
+
+def _caption(painter: QPainter, fonts: Fonts, picture: QRect, text: str) -> None:
+    """Words over the bottom left of a picture, on a dark backing so any poster keeps them readable."""
+    metrics = fonts.of(fonts.small)
+    width = min(picture.width() - 12, metrics.horizontalAdvance(text) + 12)
+    box = QRect(picture.left() + 6, picture.bottom() - metrics.height() - 9, width, metrics.height() + 4)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(CAPTION)
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setFont(fonts.small)
+    painter.setPen(QColor("white"))
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width() - 12)
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, shown)
 
 
 def _score(painter: QPainter, fonts: Fonts, picture: QRect, score: int) -> None:
-    badge = QRect(picture.right() - 50, picture.top() + 6, 44, 22)
+    """The overall score on the picture: its band's colour, ringed in white over a soft shadow, so it stands
+    out on a poster of the same colour."""
+    metrics = fonts.of(fonts.bold)
+    width, height = metrics.horizontalAdvance("5/5") + 18, metrics.height() + 6
+    badge = QRect(picture.right() - width - 6, picture.top() + 6, width, height)
+    radius = height / 2
     painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 70))
+    painter.drawRoundedRect(badge.adjusted(-1, 0, 1, 2), radius, radius)
+    painter.setPen(QPen(QColor("white"), 2))
     painter.setBrush(QColor(band(score)))
-    painter.drawRoundedRect(badge, 11, 11)
+    painter.drawRoundedRect(badge, radius, radius)
     painter.setFont(fonts.bold)
-    painter.setPen(QColor("white"))
     painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, f"{score}/5")
 
 
@@ -150,7 +203,7 @@ def _chips(painter: QPainter, fonts: Fonts, box: QRect, row: ResultSummary, colo
     labels = [f"hook: {readable(row.hook_type)}", f"CTA: {readable(row.cta_type)}"]
     labels += [readable(t) for t in row.offer_types] or ["no offer"]
     metrics = fonts.of(fonts.small)
-    height = metrics.height() + 4
+    height = fonts.chip
     painter.setFont(fonts.small)
     left = box.left()
     for label in labels:
@@ -171,12 +224,13 @@ def _chips(painter: QPainter, fonts: Fonts, box: QRect, row: ResultSummary, colo
 
 
 def _line(painter: QPainter, fonts: Fonts, font: QFont, colour: QColor, box: QRect, text: str) -> int:
-    """One line, elided to the width; returns the next line's top."""
+    """One line, elided to the width; returns the next line's top (the slot is kept when there is no text)."""
     metrics = fonts.of(font)
-    painter.setFont(font)
-    painter.setPen(colour)
-    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width())
-    painter.drawText(QRect(box.left(), box.top(), box.width(), metrics.height()), Qt.AlignmentFlag.AlignLeft, shown)
+    if text:
+        painter.setFont(font)
+        painter.setPen(colour)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width())
+        painter.drawText(QRect(box.left(), box.top(), box.width(), metrics.height()), Qt.AlignmentFlag.AlignLeft, shown)
     return box.top() + metrics.height()
 
 

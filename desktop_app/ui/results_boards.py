@@ -1,5 +1,6 @@
 """Boards in Results: "Add to board" on the ads selected (table or gallery, right-click), a board and tag filter
-over both views, and the chosen board's brief exported as PDF or Markdown."""
+over both views, the board's tags and note on the selected ad shown in the detail while boards are filtered,
+and the chosen board's brief exported as PDF or Markdown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QPushButton
 
 from desktop_app.core.boards import BoardStore
-from desktop_app.ui.board_actions import BoardFilter, board_menu, export_brief
+from desktop_app.ui.board_actions import ALL_ADS, BoardFilter, board_menu, export_brief
 from desktop_app.ui.results_view import ResultsView
 
 
@@ -30,6 +31,7 @@ class ResultsBoards:
             ads.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             ads.customContextMenuRequested.connect(lambda at, v=ads: self._menu(v, at))
         view.cleared.connect(self.clear)
+        view.table.selectionModel().currentRowChanged.connect(lambda _now, _before: self.show_notes())
 
     def selected_ids(self) -> list[int]:
         """The analyses of the rows selected in either view (they share one selection)."""
@@ -57,3 +59,23 @@ class ResultsBoards:
     def _filter(self, ids: set[int] | None) -> None:
         self.view.proxy.update(ids=ids)
         self.brief.setVisible(self.filter.board_id() is not None)
+        self.show_notes()
+
+    def show_notes(self) -> None:
+        """While a board (or any board, or a tag) is filtered, the detail shows the tags and note the selected
+        ad has there: the chosen board's, else every board's it is on. With all ads shown, none."""
+        current = self.view.table.currentIndex()
+        summary = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
+        filtered = self.filter.combo.currentData() != ALL_ADS or bool(self.filter.tag.text().strip())
+        if summary is None or not filtered:
+            self.view.detail.show_board_notes([])
+            return
+        chosen = self.filter.board_id()
+        board_ids = [chosen] if chosen is not None else self.boards.boards_of(summary.analysis_id)
+        names = {b.id: b.name for b in self.boards.boards()}
+        notes = []
+        for board_id in sorted(board_ids, key=lambda b: names.get(b, "")):
+            item = self.boards.item(board_id, summary.analysis_id)
+            if item is not None:
+                notes.append((names.get(board_id, ""), item.tags, item.note))
+        self.view.detail.show_board_notes(notes)

@@ -4,25 +4,36 @@ the filters for both the table and the gallery."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from desktop_app.core.language_names import language_name
 from desktop_app.core.summaries import ResultSummary
 from desktop_app.core.text import readable
-from desktop_app.ui.analysis_html import band
+from desktop_app.ui.analysis_html import analyser_words, band
 
 COLUMNS = ("Ad", "Overall", "Hook", "CTA", "Offer", "Page", "Hook score", "Days running", "Analyser")
 AD, OVERALL, HOOK, CTA, OFFER, PAGE, HOOK_SCORE, DAYS, ANALYSER = range(len(COLUMNS))
 Index = QModelIndex | QPersistentModelIndex
-# The columns after the ad's name, most wanted first: those that do not fit beside a readable name are hidden
-# (the detail pane shows everything), so the Overall score never sits behind a horizontal scroll.
-PRIORITY = (OVERALL, HOOK, CTA, OFFER, DAYS, PAGE, HOOK_SCORE, ANALYSER)
-WIDEST = {HOOK: "pattern interrupt", CTA: "learn more", OFFER: "free trial", PAGE: "Northwind Fitness"}
+# Shown until the user chooses (header right-click, or Columns…): what fits beside a readable name in a half
+# window; the Overall score comes right after the name, so it never sits behind a horizontal scroll.
+FIRST_SHOWN = (AD, OVERALL, HOOK, CTA, OFFER)
+SAMPLE_ROWS = 200  # rows measured to size the columns (evenly spread, so ten thousand cost no more)
+TYPICAL = 0.95  # a column fits this share of its cells; rarer long ones elide, and show whole in a tooltip
+MAX_COLUMN_PX = 260
 DISPLAY, USER, FOREGROUND, ALIGNMENT, TOOLTIP = (
     int(r)
     for r in (
@@ -35,7 +46,7 @@ DISPLAY, USER, FOREGROUND, ALIGNMENT, TOOLTIP = (
 )
 ROLES_ANSWERED = frozenset((DISPLAY, USER, FOREGROUND, ALIGNMENT, TOOLTIP))
 SCORES = (OVERALL, HOOK_SCORE)
-NAME_MIN_CHARS = 30  # the ad's name keeps room for about this many characters
+NAME_MIN_CHARS = 20  # the ad's name keeps room for about this many characters
 
 SORT_KEYS: dict[int, Callable[[ResultSummary], Any]] = {
     AD: lambda r: full_label(r).lower(),
@@ -71,6 +82,13 @@ def full_label(row: ResultSummary) -> str:
 
 def offers(row: ResultSummary) -> str:
     return ", ".join(readable(t) for t in row.offer_types) or "-"
+
+
+def first_offer(row: ResultSummary) -> str:
+    """The Offer cell: the first offer and how many more ("discount +2"), all of them in its tooltip, so the
+    column stays narrow and no offer is cut mid-word."""
+    more = len(row.offer_types) - 1
+    return offers(row) if more < 1 else f"{readable(row.offer_types[0])} +{more}"
 
 
 def outcome(row: ResultSummary) -> str:
@@ -188,19 +206,24 @@ def texts(row: ResultSummary) -> tuple[str, ...]:
         str(row.overall),
         readable(row.hook_type),
         readable(row.cta_type),
-        offers(row),
+        first_offer(row),
         row.page_name or "-",
         str(row.hook_strength),
         "-" if row.days_running is None else str(row.days_running),
-        row.analyser,
+        analyser_words(row.analyser, short=True),
     )
 
 
 def tooltip(row: ResultSummary, column: int) -> str | None:
+    """The whole of a text that may be elided (the ad's name with its id; page; offers), and when it ran."""
     if column == AD:
-        return f"{row.name or ad_label(row)}\nAd id {row.ad_id}"
+        return f"{full_label(row)}\nAd id {row.ad_id}"
     if column == OFFER and row.offer_types:
         return offers(row)
+    if column == PAGE and row.page_name:
+        return row.page_name
+    if column == ANALYSER:
+        return f"Analysed {analyser_words(row.analyser)}"
     if column == DAYS and row.delivery_start:
         return f"Running since {row.delivery_start}"
     return None
@@ -261,8 +284,10 @@ class ResultsFilter(QSortFilterProxyModel):
 
 
 class ResultsTable(QTableView):
-    """The table, fitted to its width: the name stretches and elides, and columns that do not fit beside it
-    are hidden from the least wanted up, instead of pushing the scores off to the right."""
+    """The table: the columns the user chose (right-click the header, or Columns…), each as wide as its
+    typical cell, and the ad's name taking the room left."""
+
+    columns_changed = Signal()  # a column shown or hidden, for the view to remember
 
     def __init__(self, proxy: ResultsFilter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -276,27 +301,97 @@ class ResultsTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(AD, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         header.setHighlightSections(False)
-        self.widths = {column: self._width(column) for column in PRIORITY}
-        for column, width in self.widths.items():
-            header.resizeSection(column, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.sectionResized.connect(self._resized)
+        self._fitting = False
+        self._sized_by_user: set[int] = set()  # columns the user dragged: kept as they are
+        self.show_columns([COLUMNS[c] for c in FIRST_SHOWN])
+        proxy.modelReset.connect(self.fit_to_contents)
         self.setSortingEnabled(True)
         self.sortByColumn(OVERALL, Qt.SortOrder.DescendingOrder)
+        self.fit_to_contents()
 
-    def _width(self, column: int) -> int:
-        metrics = self.fontMetrics()
-        header = metrics.horizontalAdvance(COLUMNS[column]) + 34  # and the sort arrow
-        return max(header, metrics.horizontalAdvance(WIDEST.get(column, "")) + 16)
+    # ---- which columns -------------------------------------------------------------------------
+
+    def shown_columns(self) -> list[str]:
+        return [name for n, name in enumerate(COLUMNS) if not self.isColumnHidden(n)]
+
+    def show_columns(self, names: list[str]) -> None:
+        """Show these columns (by name, so a remembered choice survives new columns), the ad's name always."""
+        for n, name in enumerate(COLUMNS):
+            self.setColumnHidden(n, n != AD and name not in names)
+        self.fit_name()
+
+    def set_column_shown(self, column: int, shown: bool) -> None:
+        self.setColumnHidden(column, not shown and column != AD)
+        self.fit_name()
+        self.columns_changed.emit()
+
+    def columns_menu(self, parent: QWidget | None = None) -> QMenu:
+        menu = QMenu("Columns…", parent)
+        self.fill_columns_menu(menu)
+        return menu
+
+    def fill_columns_menu(self, menu: QMenu) -> None:
+        """Every column, ticked when shown; a click shows or hides it (the ad's name always shows)."""
+        menu.clear()
+        for n, name in enumerate(COLUMNS):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(n))
+            action.setEnabled(n != AD)
+            action.toggled.connect(lambda shown, c=n: self.set_column_shown(c, shown))
+        menu.addSeparator()
+        menu.addAction("Fit widths to contents").triggered.connect(self._refit)
+
+    def _header_menu(self, at: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addMenu(self.columns_menu(menu))
+        menu.exec(self.horizontalHeader().mapToGlobal(at))
+        menu.deleteLater()
+
+    # ---- widths ----------------------------------------------------------------------------------
+
+    def fit_to_contents(self) -> None:
+        """Each column as wide as most of its cells (a long offer elides rather than widening the column for
+        every row), never narrower than its header; then the name takes the room left."""
+        model, metrics = self.model(), self.fontMetrics()
+        rows = model.rowCount()
+        sample = range(0, rows, max(1, rows // SAMPLE_ROWS))
+        self._fitting = True
+        for column in range(len(COLUMNS)):
+            if column == AD or column in self._sized_by_user:
+                continue
+            widths = sorted(metrics.horizontalAdvance(str(model.index(r, column).data())) for r in sample)
+            typical = widths[math.ceil(len(widths) * TYPICAL) - 1] + 16 if widths else 0
+            header = metrics.horizontalAdvance(COLUMNS[column]) + 34  # and the sort arrow
+            self.horizontalHeader().resizeSection(column, max(header, min(typical, MAX_COLUMN_PX)))
+        self._fitting = False
+        self.fit_name()
+
+    def fit_name(self) -> None:
+        """The ad's name fills the width the other columns leave, keeping room for a readable name (beyond
+        that, the table scrolls sideways)."""
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(n) for n in range(1, len(COLUMNS)) if not self.isColumnHidden(n))
+        least = self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
+        self._fitting = True
+        header.resizeSection(AD, max(least, self.viewport().width() - others))
+        self._fitting = False
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        """A column the user dragged keeps its width; the name gives or takes the difference."""
+        if not self._fitting and column != AD:
+            self._sized_by_user.add(column)
+            self.fit_name()
+
+    def _refit(self) -> None:
+        self._sized_by_user.clear()
+        self.fit_to_contents()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.fit_columns()
-
-    def fit_columns(self) -> None:
-        room = self.viewport().width() - self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
-        fits = True
-        for column in PRIORITY:
-            room -= self.widths[column]
-            fits = fits and (room >= 0 or column == OVERALL)  # the score shows at any width
-            self.setColumnHidden(column, not fits)
+        self.fit_name()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -45,6 +47,50 @@ MODES = ("table", "gallery")
 NO_ADS = "No analysed ads yet — start an analysis on the Ad Analysis view."
 NO_MATCH = "No ads match these filters."
 NARROW_PX = 860  # below this width the detail pane goes under the list
+LAYOUT_TAG = b"results-layout:"  # begins the Results splitter's state as this view saves it (LayoutSplitter)
+
+
+class LayoutSplitter(QSplitter):
+    """The list and detail splitter. The window saves and restores it by its state (ui/window_state.py), so that
+    state carries the view's layout: the split chosen side by side, the one chosen stacked, the table's columns."""
+
+    def __init__(self, table: ResultsTable) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self.table = table
+        self.chosen: dict[str, list[int]] = {}  # sizes by orientation, as the user left them
+        self.restored: list[int] = []  # sizes saved, applied once the view is as large as when they were
+        self.splitterMoved.connect(lambda *_: self.chosen.update({str(self.orientation().name): self.sizes()}))
+
+    def saveState(self) -> QByteArray:
+        qt = bytes(super().saveState().toBase64().data()).decode()
+        state = {"qt": qt, "sizes": self.chosen, "now": self.sizes(), "columns": self.table.shown_columns()}
+        return QByteArray(LAYOUT_TAG + json.dumps(state).encode())
+
+    def restoreState(self, state: QByteArray | bytes | bytearray | memoryview) -> bool:
+        """This view's state, or a plain splitter state saved before the view saved its layout."""
+        raw = bytes(state.data()) if isinstance(state, QByteArray) else bytes(state)
+        if not raw.startswith(LAYOUT_TAG):
+            return super().restoreState(QByteArray(raw))
+        try:
+            saved: dict[str, Any] = json.loads(raw[len(LAYOUT_TAG) :])
+            self.chosen = {str(k): [int(n) for n in v] for k, v in dict(saved.get("sizes") or {}).items()}
+            self.table.show_columns([str(c) for c in saved.get("columns") or []])
+            self.restored = [int(n) for n in saved.get("now") or []]
+            return super().restoreState(QByteArray.fromBase64(QByteArray(str(saved["qt"]).encode())))
+        except (ValueError, KeyError, TypeError):
+            return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.restored and sum(self.sizes()) == sum(self.restored):
+            self.setSizes(self.restored)
+            self.restored = []  # once: the user's resizes after that are theirs
+
+    def turn(self, orientation: Qt.Orientation, default: list[int]) -> None:
+        """Lay the two out the other way, at the sizes the user left them that way (or `default`)."""
+        self.restored = []
+        self.setOrientation(orientation)
+        self.setSizes(self.chosen.get(str(orientation.name), default))
 
 
 class ResultsView(QWidget):
@@ -64,7 +110,7 @@ class ResultsView(QWidget):
         self._loading = self._again = False
         self._reads = self._shown_read = 0  # reads of the rows started, and the newest one shown (see reload)
 
-        left = QWidget()
+        left = self.list_pane = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(self._top_bar())
@@ -73,10 +119,11 @@ class ResultsView(QWidget):
         left_layout.addLayout(self.board_row)
         left_layout.addWidget(self._pages(), 1)
         left_layout.addLayout(self._exports())
-        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = self.splitter = LayoutSplitter(self.table)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setSizes([560, 420])
+        splitter.setCollapsible(0, False)  # the list never goes; the detail may be dragged shut
         for n in (0, 1):  # a narrower window narrows both sides, not the detail alone
             splitter.setStretchFactor(n, 1)
         layout = QVBoxLayout(self)
@@ -104,6 +151,12 @@ class ResultsView(QWidget):
             self.mode_buttons.addButton(button, n)
             bar.addWidget(button)
         self.mode_buttons.idClicked.connect(lambda n: self.set_mode(MODES[n]))
+        self.columns_button = QPushButton("Columns")
+        self.columns_button.setToolTip("Choose the table's columns")
+        columns = QMenu(self.columns_button)  # filled as it opens, with the columns shown now
+        columns.aboutToShow.connect(lambda: self.table.fill_columns_menu(columns))
+        self.columns_button.setMenu(columns)
+        bar.addWidget(self.columns_button)
         bar.addSpacing(8)
         self.search = QLineEdit(placeholderText="Filter by page, ad, hook, CTA, offer  (Ctrl+F)")
         self.search.setAccessibleName("Filter results")
@@ -171,13 +224,18 @@ class ResultsView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Narrow (an 800 px window, a half screen), the detail goes under the ads instead of beside them, where
-        it would be too thin to read; wide again, back beside them."""
+        it would be too thin to read; wide again, back beside them. Each way first at the split the user left
+        it at, else: stacked, the list gets its filters and one whole row of cards; beside, 57% of the width."""
         super().resizeEvent(event)
-        wanted = Qt.Orientation.Vertical if event.size().width() < NARROW_PX else Qt.Orientation.Horizontal
+        narrow = event.size().width() < NARROW_PX
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.splitter.orientation() != wanted:
-            self.splitter.setOrientation(wanted)
-            total = sum(self.splitter.sizes()) or 1
-            self.splitter.setSizes([total // 2, total - total // 2])
+            total = event.size().height() if narrow else event.size().width()
+            chrome = self.list_pane.minimumSizeHint().height() - self.pages.minimumSizeHint().height()
+            first = chrome + self.gallery.row_height() + 4 if narrow else int(total * 0.57)
+            self.splitter.turn(wanted, [first, max(1, total - first)])
+        self.splitter.setStretchFactor(0, 0 if narrow else 1)  # stacked, a taller window grows the detail
+        self.detail.set_compact(narrow)
 
     # ---- table or gallery, and the empty states ------------------------------------------------
 
@@ -197,6 +255,7 @@ class ResultsView(QWidget):
     def _show_state(self) -> None:
         """The chosen view, or why it would be empty: nothing analysed yet, or filters that hide everything."""
         total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.columns_button.setVisible(self.mode == "table")
         if total and shown:
             self.pages.setCurrentIndex(MODES.index(self.mode))
         else:
