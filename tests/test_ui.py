@@ -81,7 +81,7 @@ def test_start_shows_the_job_at_once_then_progress_and_completion(qtbot: QtBot, 
     qtbot.waitUntil(lambda: seen.append(card.job.progress) or card.job.status == JobStatus.COMPLETED, timeout=20000)
     assert any(0 < p < 100 for p in seen), "progress was shown while running"
     assert card.bar.value() == 1000 and card.close_button.isVisible() and not card.cancel_button.isVisible()
-    assert "4 analysed" in card.details.text()
+    assert "4 of 4 ads analysed" in card.message.text() and not card.details.isVisible()  # said once
     history = window.analysis.history.model()
     qtbot.waitUntil(lambda: history.index(0, 0).data() == "Completed", timeout=2000)
     assert history.rowCount() == 1
@@ -257,7 +257,7 @@ def test_a_finished_card_names_the_ads_that_failed(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: card.job.status == JobStatus.COMPLETED, timeout=10000)
     qtbot.waitUntil(lambda: "Ads that failed" in card.details.text(), timeout=2000)
     assert "ad001: Fetch: item ad001 is broken" in card.details.text()
-    assert "ad002" in card.details.text() and "2 failed" in card.details.text()
+    assert "ad002" in card.details.text() and "2 failed" in card.message.text()
     assert not card.technical.isVisible() and card.details_button.isVisible()
     card.details_button.click()
     qtbot.waitUntil(lambda: "Log files:" in card.technical.toPlainText(), timeout=5000)

@@ -322,7 +322,7 @@ class JobProgress(QFrame):
         if self._failed_ads and not job.status.is_active:
             shown = "".join(f"<br>&bull; {html.escape(ad)}: {html.escape(why)}" for ad, why in self._failed_ads[:5])
             more = f"<br>and {len(self._failed_ads) - 5} more" if len(self._failed_ads) > 5 else ""
-            text += f"<br><span style='color:#c62828'>Ads that failed:</span>{shown}{more}"
+            text += f"{'<br>' if text else ''}<span style='color:#c62828'>Ads that failed:</span>{shown}{more}"
         return text
 
     def _job_details(self, job: Job) -> str:
