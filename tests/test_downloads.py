@@ -13,6 +13,7 @@ import pytest
 from desktop_app.composition import AppServices
 from desktop_app.core.context import CancelToken
 from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
+from desktop_app.core.updates import JobUpdate
 from tests.conftest import REPO, run_job, wait_final, wait_for
 from tests.servers import VideoHost, serve
 
@@ -151,7 +152,15 @@ def test_each_video_is_transcribed_while_the_next_ones_download(
     """Ad 2 downloads while ad 1 is transcribed: a child is busy during the download stage, and the transcribe
     stage then finds the early transcripts instead of hearing the videos again."""
     video_host, url = host
-    video_host.slow_bps = 100_000  # about 1 to 1.5 s per video
+    video_host.slow_bps = 40_000  # about 2.5 to 4 s per video: the first transcript ends while others download
+    ahead: list[tuple[int, int]] = []  # what the job card shows of the transcribe stage during downloads
+    services.listeners.add(
+        lambda u: (
+            ahead.append(u.job.stage_counts["transcribe"])
+            if isinstance(u, JobUpdate) and u.job.stage_key == "download" and "transcribe" in u.job.stage_counts
+            else None
+        )
+    )
     runner = services.make_runner()
     runner.start()
     try:
@@ -161,6 +170,7 @@ def test_each_video_is_transcribed_while_the_next_ones_download(
         runner.shutdown()
     assert job.status == JobStatus.COMPLETED and (job.result or {}).get("analysed") == 3, job
     assert seen.is_set(), "no video was transcribed while the others downloaded"
+    assert ahead and all(total == 3 for _, total in ahead) and ahead[-1][0] >= 1, ahead  # "◐ Transcribing 1/3"
     # the transcribe stage took the early transcripts (bench/pipeline.py measures what that saves)
     assert any("already under way" in e.message for e in services.store.events(job_id))
 

@@ -8,7 +8,9 @@ doing it again. Work that fails here is simply left to the transcribe stage, whi
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from desktop_app.core.context import CancelToken, JobContext, JobStopped
 from desktop_app.core.in_flight import InFlight
+from desktop_app.core.stages import StageKey
+from desktop_app.core.types import ItemStatus
 from desktop_app.core.whisper_catalogue import is_downloaded
 from desktop_app.engines.transcriber_pool import TranscriberPool
 from desktop_app.pipeline.checkpoints import StoredVideo
@@ -29,11 +33,23 @@ class EarlyWork:
     """Hands downloaded videos to the app's transcriber pool (one thread per child) and to the visual look (one
     thread, as the look-ahead has), in the background."""
 
-    def __init__(self, env: PipelineEnv, pool: TranscriberPool, looking: Looking | None, token: CancelToken) -> None:
+    def __init__(
+        self,
+        env: PipelineEnv,
+        pool: TranscriberPool,
+        looking: Looking | None,
+        token: CancelToken,
+        progress: Callable[[int], None] = lambda done: None,
+    ) -> None:
         self.env = env
         self.pool = pool
         self.looking = looking
         self.token = token
+        self.progress = progress  # ads whose videos are all transcribed, as that number grows
+        self._ads = itertools.count()
+        self._left: dict[int, int] = {}  # per ad added: its transcriptions still to end
+        self._done = 0
+        self._lock = threading.Lock()
         self._hearing = ThreadPoolExecutor(max_workers=pool.size, thread_name_prefix="early-transcript")
         self._seeing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-look")
 
@@ -43,14 +59,20 @@ class EarlyWork:
 
     def add(self, videos: tuple[StoredVideo, ...]) -> None:
         """Start on the videos of an ad just downloaded: what is not stored yet and no one does now."""
-        model = self.pool.model_name
+        model, ad = self.pool.model_name, next(self._ads)
+        hearing: list[tuple[tuple[str, str], Callable[[], None]]] = []
         for video in videos:
             key = (video.sha256, model)
             if self.env.results.transcript(video.sha256, model) is None and self.in_flight.claim(key, self):
-                self._hearing.submit(self._claimed, key, partial(self._hear, video))
+                hearing.append((key, partial(self._hear, video)))
             seen = self.looking is not None and self.looking.store.get(video.sha256) is not None
             if self.looking is not None and not seen and self.in_flight.claim(look_key(video.sha256), self):
-                self._seeing.submit(self._claimed, look_key(video.sha256), partial(self._look, video))
+                self._seeing.submit(self._claimed, look_key(video.sha256), partial(self._look, video), None)
+        with self._lock:
+            self._left[ad] = len(hearing) + 1  # + 1: this call's own, ended below once all are submitted
+        for key, work in hearing:
+            self._hearing.submit(self._claimed, key, work, ad)
+        self._ended(ad)
 
     def close(self) -> None:
         """No more videos come (the download stage is done): what is under way runs on into the next stage."""
@@ -77,7 +99,7 @@ class EarlyWork:
         data = self.looking.reader.look(Path(video.path), video.sha256, self.token)
         self.looking.store.save(video.sha256, data)
 
-    def _claimed(self, key: tuple[str, str], work: Callable[[], None]) -> None:
+    def _claimed(self, key: tuple[str, str], work: Callable[[], None], ad: int | None) -> None:
         try:
             if not self.token.stopped:
                 work()
@@ -87,6 +109,19 @@ class EarlyWork:
             log.info("early work on %s failed; the transcribe stage tries again", key, exc_info=True)
         finally:
             self.in_flight.release(key, self)
+            if ad is not None:  # a transcription (looks are not counted: the stage is called Transcribing)
+                self._ended(ad)
+
+    def _ended(self, ad: int) -> None:
+        """One of an ad's transcriptions ended; once all have, the ad counts as transcribed ahead of its stage."""
+        with self._lock:
+            self._left[ad] -= 1
+            if self._left[ad]:
+                return
+            del self._left[ad]
+            self._done += 1
+            done = self._done
+        self.progress(done)
 
 
 def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> EarlyWork | None:
@@ -98,4 +133,5 @@ def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> Ea
     wanted = ctx.source.params.get("whisper_model")
     if wanted not in (None, "", pool.model_name) or not is_downloaded(pool.model_name, env.models):
         return None
-    return EarlyWork(env, pool, looking, ctx.token)
+    total = sum(1 for item in ctx.items() if item.status == ItemStatus.PENDING)  # the ads this job downloads
+    return EarlyWork(env, pool, looking, ctx.token, lambda done: ctx.count(StageKey.TRANSCRIBE, done, total))
