@@ -1,8 +1,8 @@
-"""Benchmark of the OpenCV-free text reader (desktop_app/engines/text_model.py) against RapidOCR (ocr_child.py):
-the texts read, character error rate against the known text, time per image and peak RSS, on rendered cards
-(large to 12 px print, light on dark and dark on light, plain and textured backgrounds) and on keyframes of the
-bundled sample ads (their page name is drawn on each). Each engine runs in its own subprocess so that imports and
-memory do not mix.
+"""Benchmark of the OpenCV-free text reader (desktop_app/engines/text_model.py) against RapidOCR
+(bench/rapidocr_engine.py, as the app used it before): the texts read, character error rate against the known
+text, time per image and peak RSS, on rendered cards (large to 12 px print, light on dark and dark on light, plain
+and textured backgrounds) and on keyframes of the bundled sample ads (their page name is drawn on each). Each
+engine runs in its own subprocess so that imports and memory do not mix.
 
 Usage: nice -n 10 python bench/text_model.py [--repeat N]   (prints figures, then one JSON object as the last line)
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-ENGINES = {"rapidocr": "desktop_app.engines.ocr_child", "text_model": "desktop_app.engines.text_model"}
+ENGINES = {"rapidocr": "bench.rapidocr_engine", "text_model": "desktop_app.engines.text_model"}
 Color = tuple[int, int, int]
 DARK, LIGHT, BLUE = (20, 20, 24), (245, 245, 240), (30, 60, 160)
 

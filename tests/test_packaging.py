@@ -28,6 +28,7 @@ def test_frozen_app_passes_its_self_test(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert "PASSED: 7 of 7 sample ads transcribed and analysed" in done.stdout
     assert "Pulse Audio: no speech" in done.stdout
+    assert 'ok   on-screen offer: "40% off everything" read from the screen' in done.stdout  # OCR in the build
     # Nothing the frozen app needs comes from the source tree or the virtual environment.
     assert "site-packages" not in done.stderr
     size_mb = sum(f.lstat().st_size for f in exe.parent.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6

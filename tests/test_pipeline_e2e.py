@@ -100,4 +100,5 @@ def test_self_test_passes_offline_in_a_throwaway_folder(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"PASSED: {len(TRUTH)} of {len(TRUTH)} sample ads transcribed and analysed" in done.stdout
     assert "Pulse Audio: no speech" in done.stdout
+    assert 'ok   on-screen offer: "40% off everything" read from the screen' in done.stdout
     assert not (home / "jobs.sqlite3").exists(), "the self-test leaves the user's data folder alone"

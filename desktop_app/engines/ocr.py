@@ -1,9 +1,9 @@
-"""The on-screen text engine: RapidOCR in a child process (ocr_child.py), and the merge of what it read on each
-keyframe into one list of texts over time.
+"""The on-screen text engine: the PP-OCRv4 reader (text_model.py) in a child process (ocr_child.py), and the merge of
+what it read on each keyframe into one list of texts over time.
 
 Like the transcriber, the child loads its models once and serves requests across ads and jobs; a cancel kills it
 at once and the next request starts a fresh one; a child that dies fails the one ad it was reading. Nothing here
-imports OpenCV or ONNX Runtime: they live only in the child."""
+imports ONNX Runtime: it lives only in the child."""
 
 from __future__ import annotations
 

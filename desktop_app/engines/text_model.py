@@ -14,6 +14,7 @@ children import this module afresh and ONNX Runtime must not load until a reader
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,11 @@ class Reader:
 
 
 def models_folder() -> Path:
-    """RapidOCR's bundled models, located without importing the package (its __init__ imports OpenCV)."""
+    """RapidOCR's bundled models, located without importing the package (its __init__ imports OpenCV); in the
+    frozen build, the two model files packaging/ad_analysis.spec copies to the same place inside the bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "rapidocr_onnxruntime" / "models"
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("rapidocr_onnxruntime is not installed: its PP-OCRv4 models are needed")

@@ -2,8 +2,8 @@
 (ocr.py, in its own child process). Most feed video is watched with the sound off, so offers and calls to
 action are often only on screen.
 
-A build without text recognition (the installable folder leaves OpenCV out to stay small) still gets the
-keyframes, the poster and the pacing, and its analyses say the on-screen text was not read."""
+A machine where the text models cannot load still gets the keyframes, the poster and the pacing, and its analyses
+say the on-screen text was not read."""
 
 from __future__ import annotations
 
@@ -21,10 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def ocr_installed() -> bool:
-    """Whether this installation can read text on frames (the child would fail to load its models otherwise)."""
-    import importlib.util
+    """Whether this installation can read text on frames: the text models are where the reader looks for them
+    (the child would fail to load them otherwise)."""
+    from desktop_app.engines.text_model import DET_MODEL, REC_MODEL, models_folder
 
-    return all(importlib.util.find_spec(name) is not None for name in ("rapidocr_onnxruntime", "cv2"))
+    try:
+        folder = models_folder()
+    except FileNotFoundError:
+        return False
+    return all((folder / name).is_file() for name in (DET_MODEL, REC_MODEL))
 
 
 IDLE_S = 30.0  # the OCR child ends after this long without a look: its ~150 MB back between jobs, ~0.5 s to restart
