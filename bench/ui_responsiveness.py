@@ -89,9 +89,9 @@ def main() -> None:
     latencies: list[float] = []
     real_report = runner.report
 
-    def report(job_id: str, percent: float, stage: str, message: str) -> None:
+    def report(job_id: str, percent: float, stage: str, message: str, counts: dict[str, tuple[int, int]]) -> None:
         reported[round(percent, 6)] = time.perf_counter()  # the card shows the latest call's snapshot
-        real_report(job_id, percent, stage, message)
+        real_report(job_id, percent, stage, message, counts)
 
     runner.report = report  # type: ignore[method-assign]
 
