@@ -11,8 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from desktop_app.cli.exits import EXIT_CANCELLED, EXIT_USAGE, CliError
-from desktop_app.cli.repair import EXIT_BUSY, EXIT_DAMAGED
+from desktop_app.cli.exits import EXIT_BUSY, EXIT_CANCELLED, EXIT_DAMAGED, EXIT_USAGE, CliError
 from desktop_app.core.db_health import (
     BUSY_MESSAGE,
     DatabaseBusyError,

@@ -8,11 +8,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.exits import EXIT_OK
+from desktop_app.cli.exits import EXIT_DAMAGED, EXIT_OK
 from desktop_app.core import db_health
-
-EXIT_DAMAGED = 3  # the job database is damaged: `ad-analysis repair` says what can be done
-EXIT_BUSY = 75  # another program held the job database past the wait (sysexits' EX_TEMPFAIL): try again
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:

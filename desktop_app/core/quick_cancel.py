@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.db import BUSY_TIMEOUT_S, file_revision, read_revision
+from desktop_app.core.job_status import JobStatus
 from desktop_app.core.migrations import HEAD_REVISION
-from desktop_app.core.types import JobStatus
 
 MIN_PREFIX = 4  # as JobStore.full_id accepts them
 

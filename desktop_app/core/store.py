@@ -17,11 +17,11 @@ from desktop_app.core.claims import Claim, hold
 from desktop_app.core.context import ClaimLost
 from desktop_app.core.job_items import JobItems, record_event
 from desktop_app.core.job_items import JobNotFoundError as JobNotFoundError  # part of this module's API
+from desktop_app.core.job_status import ACTIVE_STATUSES
 from desktop_app.core.models import JobItemRow, JobRow
 from desktop_app.core.recovery import Recovery, recover_orphans
 from desktop_app.core.scrub import scrub, scrub_data
 from desktop_app.core.types import (
-    ACTIVE_STATUSES,
     ItemStatus,
     Job,
     JobStatus,

@@ -12,24 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from desktop_app.core.job_status import JobStatus as JobStatus  # re-exported: every domain type from here
 from desktop_app.core.source_rules import MAX_TERMS_CHARS, country_problem, is_ad_id, url_list_problems
-
-
-class JobStatus(StrEnum):
-    """The spec's BackgroundJob states."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_active(self) -> bool:
-        return self in (JobStatus.PENDING, JobStatus.RUNNING)
-
-
-ACTIVE_STATUSES = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
 
 
 class ItemStatus(StrEnum):

@@ -17,10 +17,11 @@ from sqlalchemy import delete, select
 
 from desktop_app.core.ad_names import ad_name
 from desktop_app.core.db import Database
+from desktop_app.core.job_status import ACTIVE_STATUSES
 from desktop_app.core.models import AdRow, JobRow, WatchedAdRow, WatchlistRow
 from desktop_app.core.source_rules import MAX_TERMS_CHARS, country_problem, is_ad_id
 from desktop_app.core.summaries import reach
-from desktop_app.core.types import ACTIVE_STATUSES, Outcome, SourceError, SourceSpec
+from desktop_app.core.types import Outcome, SourceError, SourceSpec
 
 DAY_S = 86_400.0
 SCHEDULES: dict[str, float | None] = {"daily": DAY_S, "weekly": 7 * DAY_S, "manual": None}

@@ -19,7 +19,7 @@ from typing import Any
 import psutil
 import pytest
 
-from desktop_app.cli.repair import EXIT_BUSY
+from desktop_app.cli.exits import EXIT_BUSY
 from desktop_app.core import paths
 from desktop_app.core.db_health import BUSY_MESSAGE
 from tests.conftest import child_env
