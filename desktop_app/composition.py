@@ -120,6 +120,7 @@ class AppServices:
     _retired: list[AnyTranscriber] = field(default_factory=list, repr=False)
     _env_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _warming: threading.Thread | None = field(default=None, repr=False)
+    _closed: bool = field(default=False, repr=False)  # after close(), nothing starts a child again
 
     @property
     def pipeline(self) -> PipelineEnv:
@@ -190,13 +191,16 @@ class AppServices:
         while the first stages run, and the caller (the window's first paint, a command) does not wait for the
         processes to start. Once per process; close() waits for it, so no child starts after close."""
         with self._env_lock:
-            if self._warming is not None:
+            if self._warming is not None or self._closed:
                 return
             self._warming = threading.Thread(target=self._warm, name="warm-up", daemon=True)
             self._warming.start()
 
     def _warm(self) -> None:
         try:
+            with self._env_lock:
+                if self._closed:
+                    return
             self.pipeline.transcriber.warm_up()
         except Exception:  # the first file starts the child again and says what is wrong, in words
             log.warning("the transcriber could not be started ahead of the first file", exc_info=True)
@@ -221,6 +225,8 @@ class AppServices:
             env.transcriber = fresh
 
     def close(self) -> None:
+        with self._env_lock:
+            self._closed = True
         if self._warming is not None:
             self._warming.join()
         for transcriber in self._retired + ([self._env.transcriber] if self._env else []):

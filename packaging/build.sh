@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python}"
 "$python" -m pip show pyinstaller >/dev/null 2>&1 || "$python" -m pip install -q "pyinstaller>=6.10"
+# The text models come from RapidOCR's wheel (without its OpenCV: see pyproject.toml).
+"$python" -m pip show rapidocr-onnxruntime >/dev/null 2>&1 || "$python" -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
 "$python" packaging/make_icons.py
 started=$(date +%s)
 "$python" -m PyInstaller --noconfirm --clean --log-level WARN \

@@ -1,5 +1,6 @@
 """The visual engines on real material: videos of text cards encoded with PyAV (cuts at known times), decoded
-by look_at, and their keyframes read by the real RapidOCR in its child process. No mocks."""
+by look_at, and their keyframes read by the app's PP-OCRv4 reader (engines/text_model.py) in its child process.
+No mocks."""
 
 from __future__ import annotations
 
@@ -229,8 +230,9 @@ def test_the_text_reader_ends_when_idle_and_a_later_look_starts_it_again(three_c
         visuals.close()
 
 
-def test_the_app_process_never_loads_opencv(offers: list[Path]) -> None:
-    """OpenCV and ONNX Runtime live only in the child: the app's process imports the engines and reads text."""
+def test_the_app_process_never_loads_the_text_models(offers: list[Path]) -> None:
+    """ONNX Runtime (and OpenCV, which nothing should load) stay out of the app's process: it imports the engines
+    and reads text through the child."""
     script = (
         "import sys\n"
         "from pathlib import Path\n"

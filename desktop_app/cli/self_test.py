@@ -81,6 +81,7 @@ def _report_screen(run: Run) -> bool:
     if analysis is None or "discount" not in analysis.offer.types or not seen:
         print("  FAIL on-screen offer: the discount shown only on screen was not read from the video's frames")
         return False
-    at = f" at {int(seen[0].timestamp_s // 60)}:{int(seen[0].timestamp_s % 60):02d}" if seen[0].timestamp_s else ""
+    when = seen[0].timestamp_s
+    at = f" at {int(when // 60)}:{int(when % 60):02d}" if when is not None else ""
     print(f'  ok   on-screen offer: "{seen[0].quote}" read from the screen{at}; CTA {analysis.cta.type}')
     return True

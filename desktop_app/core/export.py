@@ -14,7 +14,7 @@ from typing import IO, Any, TextIO
 from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
 from desktop_app.core.schema import Score
-from desktop_app.core.text import readable
+from desktop_app.core.text import analyser_words, plural, readable
 from desktop_app.core.types import JobItem
 
 CSV_COLUMNS = [
@@ -147,6 +147,7 @@ def readable_row(row: AdResult) -> dict[str, Any]:
     for key in ("within_first_3s", "offer_present"):
         values[key] = "yes" if values[key] else "no"
     values["language"] = language_name(row.language) if row.language else ""
+    values["analyser"] = analyser_words(row.analyser, short=True)
     return values
 
 
@@ -157,24 +158,24 @@ def write_readable_csv(rows: Sequence[AdResult], out: TextIO) -> None:
 
 def markdown_report(rows: Sequence[AdResult]) -> str:
     """A readable report of analysed ads, for sharing with a team."""
-    lines = ["# Ad analysis report", "", f"{len(rows)} analysed ad video(s).", ""]
+    lines = ["# Ad analysis report", "", f"{plural(len(rows), 'analysed ad video')}.", ""]
     lines += ["| Page | Ad | Hook | CTA | Offer | Overall |", "|---|---|---|---|---|---|"]
     for row in rows:
         a = row.analysis
-        offer = ", ".join(a.offer.types) or "none"
+        offer = ", ".join(readable(t) for t in a.offer.types) or "none"
         lines.append(
-            f"| {row.page_name or '-'} | {row.name} | {a.hook.type} | {a.cta.type} | {offer} "
+            f"| {row.page_name or '-'} | {row.name} | {readable(a.hook.type)} | {readable(a.cta.type)} | {offer} "
             f"| {a.scores.overall.score}/5 |"
         )
     for row in rows:
         a = row.analysis
         lines += ["", f"## {row.name} (ad {row.ad_id})", "", a.summary, ""]
         if a.hook.text:
-            lines.append(f"- **Hook** ({a.hook.type}): “{a.hook.text}”")
+            lines.append(f"- **Hook** ({readable(a.hook.type)}): “{a.hook.text}”")
         if a.cta.text:
-            lines.append(f"- **Call to action** ({a.cta.type}): “{a.cta.text}”")
+            lines.append(f"- **Call to action** ({readable(a.cta.type)}): “{a.cta.text}”")
         if a.offer.present:
-            lines.append(f"- **Offer**: {', '.join(a.offer.types)}")
+            lines.append(f"- **Offer**: {', '.join(readable(t) for t in a.offer.types)}")
         for key, score in a.scores:
             if isinstance(score, Score):
                 lines.append(f"- {key.replace('_', ' ')}: {score.score}/5 ({score.rationale})")

@@ -17,3 +17,15 @@ def one_line(text: str, limit: int) -> str:
     """The text on one line, cut to `limit` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+OFFLINE = "offline (no AI model set up)"
+
+
+def analyser_words(analyser: str, short: bool = False) -> str:
+    """Which analyser, as a marketer knows it: "offline (no AI model set up)", or the AI model's name."""
+    if analyser == "heuristic":
+        return "offline" if short else OFFLINE
+    if analyser.startswith("llm:"):
+        return analyser[4:] if short else f"by the AI model {analyser[4:]}"
+    return analyser

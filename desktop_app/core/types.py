@@ -153,7 +153,7 @@ class Job:
     claim: int = 0  # the claim generation of the run that owns it (never shown)
     # While it runs, per stage key: (ads done, of how many), a later stage's too when its work runs ahead (videos
     # transcribed while others download). From the runner, in memory: not stored.
-    stage_counts: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    stage_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def failed_ads(self) -> int:

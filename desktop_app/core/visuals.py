@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from desktop_app.core.db import Database
 from desktop_app.core.models import VisualRow
 
-OCR_UNAVAILABLE = "on-screen text not read (this build has no text recognition)"
+OCR_UNAVAILABLE = "on-screen text not read (the text reader could not start: its models are missing or broken)"
 
 
 class VisualStore:

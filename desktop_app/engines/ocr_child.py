@@ -37,6 +37,8 @@ def _answer(reader: Any, paths: list[str], conn: Connection) -> None:
 
 def serve(threads: int, conn: Connection) -> None:
     """Child process main: load the reader once, then answer requests until the pipe closes."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)  # before NumPy loads: the reader shares the cores with transcription
     try:
         reader = load_reader(threads)
     except Exception as exc:

@@ -92,9 +92,10 @@ class VisualReader:
                 self._lock.release()
 
     def close(self) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-        self._end_reader()
+        with self._lock:  # after a look under way, and never beside the idle timer's own end
+            if self._idle is not None:
+                self._idle.cancel()
+            self._end_reader()
 
     def _end_reader(self) -> None:
         if self._reader is not None:

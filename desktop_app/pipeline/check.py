@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from desktop_app.core.context import JobContext
 from desktop_app.core.stages import StageKey, stage_info
+from desktop_app.core.text import analyser_words, plural
 from desktop_app.pipeline.env import PipelineEnv
 
 
@@ -20,8 +21,8 @@ class CheckStage:
         if ctx.source.params.get("reanalyse"):
             message = "Re-analysing: earlier analyses will be replaced"
         elif known:
-            message = f"{known} video(s) analysed before with {key.analyser}; those ads are skipped"
+            message = f"{plural(known, 'video')} already analysed {analyser_words(key.analyser)}: those ads are skipped"
         else:
-            message = f"No earlier analyses with {key.analyser}"
+            message = f"No video analysed before {analyser_words(key.analyser)}"
         ctx.log("check", message)
         ctx.stage_progress(1.0, message)

@@ -49,6 +49,7 @@ class EarlyWork:
         self._ads = itertools.count()
         self._left: dict[int, int] = {}  # per ad added: its transcriptions still to end
         self._done = 0
+        self._failed: set[int] = set()  # ads with a transcription that did not end in a transcript
         self._lock = threading.Lock()
         self._hearing = ThreadPoolExecutor(max_workers=pool.size, thread_name_prefix="early-transcript")
         self._seeing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-look")
@@ -100,9 +101,11 @@ class EarlyWork:
         self.looking.store.save(video.sha256, data)
 
     def _claimed(self, key: tuple[str, str], work: Callable[[], None], ad: int | None) -> None:
+        done = False
         try:
             if not self.token.stopped:
                 work()
+                done = True
         except JobStopped:
             pass
         except Exception:  # the transcribe stage does it again and reports it as it does any video
@@ -110,18 +113,23 @@ class EarlyWork:
         finally:
             self.in_flight.release(key, self)
             if ad is not None:  # a transcription (looks are not counted: the stage is called Transcribing)
-                self._ended(ad)
+                self._ended(ad, done)
 
-    def _ended(self, ad: int) -> None:
-        """One of an ad's transcriptions ended; once all have, the ad counts as transcribed ahead of its stage."""
+    def _ended(self, ad: int, done: bool = True) -> None:
+        """One of an ad's transcriptions ended; once all have, and none failed, the ad counts as transcribed ahead
+        of its stage (an ad whose transcription failed is the transcribe stage's to count, or to report)."""
         with self._lock:
             self._left[ad] -= 1
+            if not done:
+                self._failed.add(ad)
             if self._left[ad]:
                 return
             del self._left[ad]
+            if ad in self._failed:
+                return
             self._done += 1
-            done = self._done
-        self.progress(done)
+            count = self._done
+        self.progress(count)
 
 
 def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> EarlyWork | None:
@@ -133,5 +141,6 @@ def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> Ea
     wanted = ctx.source.params.get("whisper_model")
     if wanted not in (None, "", pool.model_name) or not is_downloaded(pool.model_name, env.models):
         return None
-    total = sum(1 for item in ctx.items() if item.status == ItemStatus.PENDING)  # the ads this job downloads
+    # the ads this run downloads (a resumed job's downloaded ones are not handed to early work again)
+    total = sum(1 for item in ctx.items() if item.status == ItemStatus.PENDING and not item.done(StageKey.DOWNLOAD))
     return EarlyWork(env, pool, looking, ctx.token, lambda done: ctx.count(StageKey.TRANSCRIBE, done, total))

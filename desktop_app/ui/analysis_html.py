@@ -11,11 +11,11 @@ import html
 import re
 
 from desktop_app.core.schema import AdAnalysis, Evidence, Score, Scores
+from desktop_app.core.text import OFFLINE
 from desktop_app.ui.style import GREEN, RED, YELLOW
 
 FORMULA_LINK = "#formula"  # the anchor that shows or hides how the overall score is worked out
 FORMULA_PREFIX = "Weighted blend:"  # how the offline analyser's overall rationale begins (a formula)
-OFFLINE = "offline (no AI model set up)"
 COUNTED = re.compile(r"\b(\d+) ((?:[a-z]+ )*)([a-z]+)\(s\)")
 # Words in the analyser's list of limitations, as the display says them.
 LIMITATION_WORDS = {"heuristic analysis": f"analysed {OFFLINE}"}
@@ -30,15 +30,6 @@ def band(score: int | None) -> str:
 def timecode(seconds: float) -> str:
     """A moment in a video as minutes:seconds (75.2 -> "1:15")."""
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
-
-
-def analyser_words(analyser: str, short: bool = False) -> str:
-    """Which analyser, as a marketer knows it: "offline (no AI model set up)", or the AI model's name."""
-    if analyser == "heuristic":
-        return "offline" if short else OFFLINE
-    if analyser.startswith("llm:"):
-        return analyser[4:] if short else f"by the AI model {analyser[4:]}"
-    return analyser
 
 
 def counted(text: str) -> str:

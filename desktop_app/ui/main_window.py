@@ -284,7 +284,12 @@ class MainWindow(QMainWindow):
         """Results, filtered to the ads one job analysed."""
         self.nav.setCurrentRow(VIEWS.index("Results"))
         self.results.clear_filters()
-        self.results.job.setCurrentIndex(max(0, self.results.job.findData(job_id)))
+        if self.results.job.findData(job_id) < 0:
+            self.results.refresh()  # the job's ads may be newer than the rows loaded
+        found = self.results.job.findData(job_id)
+        if found < 0:
+            self.statusBar().showMessage("That analysis's ads are no longer in the results.", 6000)
+        self.results.job.setCurrentIndex(max(0, found))
 
     def focus_search(self) -> None:
         self.nav.setCurrentRow(VIEWS.index("Results"))

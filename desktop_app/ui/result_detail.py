@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.language_names import language_name
 from desktop_app.core.results import AdResult
-from desktop_app.ui.analysis_html import FORMULA_LINK, analyser_words, analysis_html, timecode
+from desktop_app.core.text import analyser_words
+from desktop_app.ui.analysis_html import FORMULA_LINK, analysis_html, timecode
 from desktop_app.ui.video_player import VideoPlayer
 
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from desktop_app.core.language_names import language_name
 from desktop_app.core.summaries import ResultSummary
-from desktop_app.core.text import readable
-from desktop_app.ui.analysis_html import analyser_words, band
+from desktop_app.core.text import analyser_words, readable
+from desktop_app.ui.analysis_html import band
 
 COLUMNS = ("Ad", "Overall", "Hook", "CTA", "Offer", "Page", "Hook score", "Days running", "Analyser")
 AD, OVERALL, HOOK, CTA, OFFER, PAGE, HOOK_SCORE, DAYS, ANALYSER = range(len(COLUMNS))
