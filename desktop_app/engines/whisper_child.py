@@ -109,10 +109,12 @@ class HeardSpeech:
 
         self._detect: Callable[..., list[dict[str, int]]] = module.get_speech_timestamps
         self._chunks: list[dict[str, int]] | None = None
+        self._samples = -1  # the length of the audio the kept spans were found in
         module.get_speech_timestamps = self._kept
 
     def _kept(self, audio: Any, *args: Any, **kwargs: Any) -> list[dict[str, int]]:
         self._chunks = self._detect(audio, *args, **kwargs)
+        self._samples = len(audio)
         return self._chunks
 
     def forget(self) -> None:
@@ -121,7 +123,7 @@ class HeardSpeech:
 
     def spans(self, audio: Any) -> list[Span]:
         """The speech of the file just transcribed, in seconds."""
-        if self._chunks is None:
+        if self._chunks is None or self._samples != len(audio):  # not this file's whole audio: find them again
             return speech_spans(audio, SAMPLING_RATE)
         return [(c["start"] / SAMPLING_RATE, c["end"] / SAMPLING_RATE) for c in self._chunks]
 
