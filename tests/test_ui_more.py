@@ -65,7 +65,7 @@ def test_results_arrive_ad_by_ad_and_the_detail_pane_works(
     for kind in ("csv", "json", "md"):
         assert win.results.export(kind, str(tmp_path / f"out.{kind}")) is not None
     rows = list(csv.DictReader((tmp_path / "out.csv").open()))
-    assert len(rows) == 7 and {r["Analyser"] for r in rows} == {"llm:gpt-4o-mini"}
+    assert len(rows) == 7 and {r["Analyser"] for r in rows} == {"gpt-4o-mini"}  # the model, as people name it
     assert len(json.loads((tmp_path / "out.json").read_text())) == 7
     assert (tmp_path / "out.md").read_text().startswith("# Ad analysis report")
     close_window(win, pool)
