@@ -93,14 +93,20 @@ class WatchedAd:
     def latest_reach(self) -> int | None:
         return int(self.reach[-1][1]) if self.reach else None
 
-    def days_running(self, now: float) -> int:
-        """Days from the ad's delivery start (or its first sighting) to today, or to its last sighting once gone."""
-        end = now if self.active else self.last_seen
+    @property
+    def started_at(self) -> float:
+        """When the ad began running: its delivery start (midnight UTC), or its first sighting when that is earlier
+        or the start is unknown."""
         start = self.first_seen
         if self.delivery_start:
             with contextlib.suppress(ValueError):
                 start = min(start, datetime.fromisoformat(self.delivery_start[:10]).replace(tzinfo=UTC).timestamp())
-        return max(0, int((end - start) // DAY_S))
+        return start
+
+    def days_running(self, now: float) -> int:
+        """Days from the ad's start (started_at) to today, or to its last sighting once gone."""
+        end = now if self.active else self.last_seen
+        return max(0, int((end - self.started_at) // DAY_S))
 
 
 @dataclass(frozen=True)

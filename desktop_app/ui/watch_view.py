@@ -6,7 +6,6 @@ scheduler's reads and the view's loads run on a pool thread: a job's progress ne
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 import time
@@ -338,10 +337,7 @@ class WatchView(QWidget):
         font.setBold(ad.new)
         name.setFont(font)
         self.ads.setItem(row, 0, name)
-        started = datetime.fromtimestamp(ad.first_seen)
-        if ad.delivery_start:
-            with contextlib.suppress(ValueError):
-                started = min(started, datetime.fromisoformat(ad.delivery_start[:10]))
+        started = datetime.fromtimestamp(ad.started_at, UTC)  # UTC: the delivery start's own calendar day
         self.ads.setItem(row, 1, cell(f"{started:%d %b %Y}", f"First seen by tracking {when(ad.first_seen)}"))
         self.ads.setItem(row, 2, cell(str(ad.days_running(now))))
         self.ads.setItem(row, 3, cell(when(ad.last_seen, "%d %b"), when(ad.last_seen)))
