@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,20 @@ def labels_of(a: AdAnalysis) -> dict[str, Any]:
     }
 
 
-def accuracy(entries: list[dict[str, Any]]) -> dict[str, float]:
-    right = dict.fromkeys(FIELDS, 0)
+def right_answers(entries: list[dict[str, Any]]) -> Counter[str]:
+    """How many of `entries` the analyser gets right, per field (scripts/train_analyser.py counts folds with it)."""
+    right: Counter[str] = Counter(dict.fromkeys(FIELDS, 0))
     for entry in entries:
         got = predict(entry)
         for field in FIELDS:
             expected = entry["labels"][field]
             expected = sorted(expected) if isinstance(expected, list) else expected
             right[field] += got[field] == expected
+    return right
+
+
+def accuracy(entries: list[dict[str, Any]]) -> dict[str, float]:
+    right = right_answers(entries)
     return {field: round(100 * right[field] / len(entries), 1) for field in FIELDS}
 
 

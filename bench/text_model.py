@@ -152,16 +152,6 @@ def _sample_keyframes(folder: Path) -> list[tuple[str, list[str]]]:
     return made
 
 
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def worker(module: str, paths: list[str], repeat: int) -> None:
     """Child: load one engine, read every image `repeat` times, print texts, best time per image and peak RSS."""
     import importlib
@@ -209,6 +199,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.paths, args.repeat)
         return
+    from tests.text_metrics import edit_distance  # here, not at the top: the workers import this module afresh
+
     with tempfile.TemporaryDirectory() as tmp:
         images = cases(Path(tmp))
         paths = [path for path, _ in images]

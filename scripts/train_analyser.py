@@ -30,10 +30,13 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-from desktop_app.core.facts import build_input  # noqa: E402
+# How the bench scores an answer (its held-out part is read only by its own main, never here).
+from analyser_accuracy import FIELDS, right_answers  # noqa: E402
+
 from desktop_app.core.schema import CtaType, HookType, OfferType  # noqa: E402
-from desktop_app.engines.heuristic import analyse, learned  # noqa: E402
+from desktop_app.engines.heuristic import learned  # noqa: E402
 from desktop_app.engines.heuristic.learned import MODEL, features, sentences_of  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "corpus"
@@ -45,7 +48,6 @@ HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "urgency": (("urgent",), True),
 }
 MAX_FEATURES = 14_000  # the strongest weights only: the shipped file must stay under 2 MB
-FIELDS = ("hook_type", "cta_present", "cta_type", "offer_present", "offer_types", "urgency")
 # fmt: off
 # Slips tiny.en made on espeak-ng speech of training scripts, and the like: a word, then what may be heard.
 SLIPS: dict[str, tuple[str, ...]] = {
@@ -208,29 +210,9 @@ def learning_set(written: list[dict[str, Any]], spoken: list[dict[str, Any]], no
     return written + spoken + ([noised(e, 1) for e in written] if noise else [])
 
 
-def labels_of(entry: dict[str, Any]) -> dict[str, Any]:
-    """The whole analyser's answer for one script spoken as one 12-second segment, in the labels' terms."""
-    script, copy = entry["script"], entry.get("copy") or ""
-    segment = {"start": 0.0, "end": 12.0, "text": script, "words": []}
-    ad = {"page_name": "Brand", "ad_creative_bodies": [copy] if copy else []}
-    a = analyse(build_input("ad", 0, ad, {"text": script, "segments": [segment]}))
-    return {
-        "hook_type": a.hook.type,
-        "cta_present": a.cta.type != "none",
-        "cta_type": a.cta.type,
-        "offer_present": a.offer.present,
-        "offer_types": sorted(a.offer.types),
-        "urgency": a.cta.urgency,
-    }
-
-
 def score(entries: list[dict[str, Any]], right: Counter[str]) -> None:
-    """Add each field's right answers on `entries` to `right`."""
-    for entry in entries:
-        got = labels_of(entry)
-        for field in FIELDS:
-            expected = entry["labels"][field]
-            right[field] += got[field] == (sorted(expected) if isinstance(expected, list) else expected)
+    """Add each field's right answers on `entries` (the whole analyser, as the app runs it) to `right`."""
+    right.update(right_answers(entries))
 
 
 def use_model(model: dict[str, Any], folder: Path) -> None:

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from desktop_app.engines import text_model
 from tests.conftest import REPO
+from tests.text_metrics import edit_distance
 from tests.visual_clips import FONT
 
 DARK, LIGHT, BLUE = (20, 20, 24), (245, 245, 240), (30, 60, 160)
@@ -37,16 +38,6 @@ def _card(path: Path, lines: list[tuple[str, int]], bg: tuple[int, int, int], fg
     return drawn
 
 
-def _wrong_characters(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def _assert_reads(reader: text_model.Reader, path: Path, texts: list[str], drawn: list[Rect]) -> None:
     """The lines read match `texts` (case aside; one wrong character allowed on lines over 12 characters), and each
     box holds the drawn text with a margin of at most the text's height."""
@@ -54,7 +45,7 @@ def _assert_reads(reader: text_model.Reader, path: Path, texts: list[str], drawn
     assert len(lines) == len(texts), lines
     for (text, score, box), want, (x0, y0, x1, y1) in zip(lines, texts, drawn, strict=True):
         allowed = 1 if len(want) > 12 else 0
-        assert _wrong_characters(text.lower(), want.lower()) <= allowed, (text, want)
+        assert edit_distance(text.lower(), want.lower()) <= allowed, (text, want)
         assert text_model.MIN_SCORE <= score <= 1.0
         margin, slack = max(6.0, y1 - y0), max(2.0, (y1 - y0) / 10)  # slack: anti-aliased glyph edges
         assert x0 - margin <= box[0] <= x0 + slack and y0 - margin <= box[1] <= y0 + slack, (box, (x0, y0, x1, y1))
