@@ -164,7 +164,8 @@ def test_two_concurrent_jobs_share_the_pool_and_never_transcribe_a_video_twice(
     services: AppServices, tmp_path: Path
 ) -> None:
     """Two folder jobs at once over four videos, two of them in both folders (same content, other paths): one pool
-    serves both jobs, and each video's content is transcribed once; the second job waits for the first's."""
+    serves both jobs at the same time (a file of each job in a child at once), and each video's content is
+    transcribed once; a job that needs a video the other is transcribing waits for its transcript."""
     first, second = tmp_path / "first", tmp_path / "second"
     for folder, videos in ((first, SPOKEN[:3]), (second, SPOKEN[1:4])):
         folder.mkdir()
@@ -175,10 +176,22 @@ def test_two_concurrent_jobs_share_the_pool_and_never_transcribe_a_video_twice(
     assert isinstance(pool, TranscriberPool)
     heard: Counter[str] = Counter()
     transcribe = pool.transcribe
+    inside: Counter[str] = Counter()  # the job folders of the files in a child now
+    both_at_once = threading.Event()
+    lock = threading.Lock()
 
     def counted(path: Path, token: CancelToken, on_progress: Any = None) -> dict[str, Any]:
-        heard[sha256_of(Path(path))] += 1
-        return transcribe(path, token, on_progress)
+        folder = Path(path).parent.name
+        with lock:
+            heard[sha256_of(Path(path))] += 1
+            inside[folder] += 1
+            if all(inside[name] for name in ("first", "second")):
+                both_at_once.set()
+        try:
+            return transcribe(path, token, on_progress)
+        finally:
+            with lock:
+                inside[folder] -= 1
 
     pool.transcribe = counted  # type: ignore[method-assign]  # counts, then the real pool transcribes
     runner = services.make_runner()
@@ -191,3 +204,4 @@ def test_two_concurrent_jobs_share_the_pool_and_never_transcribe_a_video_twice(
     assert [job.status for job in ended] == [JobStatus.COMPLETED, JobStatus.COMPLETED]
     assert [(job.result or {}).get("analysed") for job in ended] == [3, 3]
     assert len(heard) == 4 and set(heard.values()) == {1}, heard
+    assert both_at_once.is_set(), "the two jobs never had a file in the pool at the same time"
