@@ -64,6 +64,9 @@ def cold_start(home: str) -> float:
 
 
 def main() -> None:
+    from installed import compile_like_an_install
+
+    compile_like_an_install()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = tempfile.mkdtemp(prefix="ad-analysis-ui-bench-")
     os.environ["AD_ANALYSIS_HOME"] = home
