@@ -1,0 +1,68 @@
+"""Make more transcribed training scripts for the offline analyser: written training scripts (dev.json and
+train_a..e, never heldout.json) spoken by espeak-ng and transcribed by the bundled Whisper model, so the learned
+decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
+script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped.
+
+The voices, variants and speeds cycle as bench/spoken_accuracy.py's do. Written as it goes, so a stopped run
+keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
+
+Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from desktop_app.core.context import CancelToken  # noqa: E402
+from desktop_app.engines.transcriber import Transcriber  # noqa: E402
+from tests.speech_clips import ENGLISH_VOICES, SPEEDS, VARIANTS, Clip, Piece, build  # noqa: E402
+
+CORPUS = REPO / "tests" / "data" / "corpus"
+SEED = 20261129
+
+
+def unspoken() -> list[dict]:
+    """The written training scripts not yet spoken, in a seeded shuffle."""
+    done = {e["id"] for part in CORPUS.glob("train_spoken*.json") for e in json.loads(part.read_text())}
+    parts = [CORPUS / "dev.json", *sorted(p for p in CORPUS.glob("train_*.json") if "spoken" not in p.name)]
+    entries = [e for part in parts for e in json.loads(part.read_text()) if e["id"] not in done]
+    random.Random(SEED).shuffle(entries)
+    return entries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args()
+    made: list[dict] = []
+    transcriber = Transcriber(cpu_threads=1)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for n, entry in enumerate(unspoken()[: args.count]):
+                turn = n + 3  # not in step with the held-out bench's voices
+                voice = ENGLISH_VOICES[turn % len(ENGLISH_VOICES)] + VARIANTS[(turn // 2) % len(VARIANTS)]
+                piece = Piece("en", voice, SPEEDS[turn % len(SPEEDS)], entry["script"])
+                built = build(Clip(f"t{n:04d}", "english", "dev", (piece,), music=False), Path(tmp))
+                heard = transcriber.transcribe(built.path, CancelToken())
+                built.path.unlink()
+                made.append({**entry, "script": str(heard["text"]).strip(), "copy": ""})
+                if n % 10 == 9:
+                    args.out.write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                    print(f"{n + 1} spoken", flush=True)
+    finally:
+        transcriber.close()
+    args.out.write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{len(made)} transcribed scripts written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
