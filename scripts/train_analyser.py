@@ -47,6 +47,11 @@ HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "offer_any": (("offer",), True),
     "urgency": (("urgent",), True),
 }
+# The features a head may weigh, by prefix (learned.features): the hook's type is decided by the opening alone (the
+# label guide says so), so its head reads the opening's words and shape, the first words whatever the punctuation
+# and the hook rules' verdict, never words further on, which only told the training scripts' topics apart.
+# 5-fold cross-validation of the learned hook alone on the written training scripts: 87.1 -> 89.0 %.
+HEAD_FEATURES = {"hook": ("h:", "h0:", "h2:", "f:", "f3:", "r:hook:")}
 MAX_FEATURES = 14_000  # the strongest weights only: the shipped file must stay under 2 MB
 # fmt: off
 # Slips tiny.en made on espeak-ng speech of training scripts, and the like: a word, then what may be heard.
@@ -167,8 +172,20 @@ class Design:
         return np.add.reduceat(g[self.rows], self.col_starts, axis=0)
 
 
-def fit(x: Design, y: Any, spans: list[tuple[int, int, bool]], l2: float, steps: int, rate: float = 0.05) -> Any:
-    """Weights of every head at once, minimising each head's cross-entropy plus l2 * |W|^2 / 2."""
+def allowed(vocabulary: list[str], spans: list[tuple[int, int, bool]]) -> Any:
+    """1 where a head may weigh a feature, 0 where it may not (see HEAD_FEATURES), features x heads' columns."""
+    mask = np.ones((len(vocabulary), spans[-1][1]), dtype=np.float32)
+    for head, (a, b, _) in zip(HEADS, spans, strict=True):
+        if head in HEAD_FEATURES:
+            mask[:, a:b] = np.array([f == "bias" or f.startswith(HEAD_FEATURES[head]) for f in vocabulary])[:, None]
+    return mask
+
+
+def fit(
+    x: Design, y: Any, spans: list[tuple[int, int, bool]], l2: float, steps: int, mask: Any, rate: float = 0.05
+) -> Any:
+    """Weights of every head at once, minimising each head's cross-entropy plus l2 * |W|^2 / 2, each head's
+    weights kept to the features `mask` allows it."""
     w = np.zeros((len(x.col_starts), y.shape[1]), dtype=np.float32)
     m, v = np.zeros_like(w), np.zeros_like(w)
     for step in range(1, steps + 1):
@@ -176,6 +193,7 @@ def fit(x: Design, y: Any, spans: list[tuple[int, int, bool]], l2: float, steps:
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+        w *= mask
     return w
 
 
@@ -195,7 +213,7 @@ def train(entries: list[dict[str, Any]], l2: float, steps: int, min_count: int =
         spans.append((start, start + len(classes), multi))
         columns.append(np.array([[c in targets(e, head) for c in classes] for e in entries], dtype=np.float32))
         start += len(classes)
-    w = fit(x, np.hstack(columns), spans, l2, steps)
+    w = fit(x, np.hstack(columns), spans, l2, steps, allowed(vocabulary, spans))
     kept = np.sort(np.argsort(-np.abs(w).max(axis=1), kind="stable")[:MAX_FEATURES])
     model: dict[str, Any] = {"vocabulary": np.array(vocabulary)[kept], "heads": np.array(list(HEADS))}
     for (head, (classes, multi)), (a, b, _) in zip(HEADS.items(), spans, strict=True):

@@ -7,7 +7,8 @@ pick the evidence around these decisions.
 Features are words and word pairs tagged with where they occur (the opening sentence, the next one, the last
 two sentences, the first and last words whatever the punctuation, anywhere), with numbers written in digits or
 in words folded together, a few shapes (the opening asks, holds a figure, speaks in the first person) and the
-rule tables' verdicts. The model is trained on noised copies and transcripts too, so a transcript without
+rule tables' verdicts; the hook's decision weighs only those of the opening (scripts/train_analyser.py's
+HEAD_FEATURES). The model is trained on noised copies and transcripts too, so a transcript without
 punctuation or with misheard words still reads. No library beyond numpy is needed."""
 
 from __future__ import annotations
