@@ -91,6 +91,9 @@ def look_at(video: Path, out_dir: Path, token: CancelToken, max_keyframes: int =
                 return Visuals(round(duration, 2), (), None, 0, 0.0, 0.0)
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            # Frames no other frame is decoded from (most B-frames) are skipped: the scan samples five a second, so
+            # it loses nothing it looks at, and decoding costs about half (0.62 -> 0.34 s of CPU on the sample ads).
+            stream.codec_context.skip_frame = "NONREF"
             start = float(stream.start_time * stream.time_base) if stream.start_time and stream.time_base else 0.0
             scan = _Scan(out_dir, max(2, max_keyframes), start)
             for frame in _decoded(container, stream, token):
