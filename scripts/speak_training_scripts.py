@@ -6,7 +6,7 @@ script and the copy is dropped (speech has none). Scripts already in a train_spo
 The voices, variants and speeds cycle as bench/spoken_accuracy.py's do. Written as it goes, so a stopped run
 keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
-Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300]
+Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300] [--start 0]
 """
 
 from __future__ import annotations
@@ -42,12 +42,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--start", type=int, default=0, help="skip this many (so that two runs can share the work)")
     args = parser.parse_args()
     made: list[dict] = []
     transcriber = Transcriber(cpu_threads=1)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for n, entry in enumerate(unspoken()[: args.count]):
+            for n, entry in enumerate(unspoken()[args.start : args.start + args.count]):
                 turn = n + 3  # not in step with the held-out bench's voices
                 voice = ENGLISH_VOICES[turn % len(ENGLISH_VOICES)] + VARIANTS[(turn // 2) % len(VARIANTS)]
                 piece = Piece("en", voice, SPEEDS[turn % len(SPEEDS)], entry["script"])
