@@ -30,22 +30,13 @@ from desktop_app.core.facts import build_input  # noqa: E402
 from desktop_app.engines.heuristic import analyse  # noqa: E402
 from desktop_app.engines.transcriber import Transcriber  # noqa: E402
 from tests.speech_clips import ENGLISH_VOICES, SPEEDS, VARIANTS, Clip, Piece, build  # noqa: E402
+from tests.text_metrics import edit_distance  # noqa: E402
 
 TARGET = 85.0
 
 
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def edits(said: list[str], got: list[str]) -> int:
-    """Word-level edit distance (substitutions, insertions, deletions): the numerator of the word error rate."""
-    row = list(range(len(got) + 1))
-    for i, a in enumerate(said, start=1):
-        previous, row[0] = row[0], i
-        for j, b in enumerate(got, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
-    return row[-1]
 
 
 def spoken(entries: list[dict[str, Any]], folder: Path) -> tuple[list[dict[str, Any]], float]:
@@ -60,7 +51,7 @@ def spoken(entries: list[dict[str, Any]], folder: Path) -> tuple[list[dict[str, 
             built = build(clip, folder)
             heard = transcriber.transcribe(built.path, CancelToken())
             said, got = words(entry["script"]), words(str(heard["text"]))
-            changed += edits(said, got)
+            changed += edit_distance(said, got)
             total += len(said)
             out.append(entry | {"script": heard["text"], "segments": heard["segments"]})
     finally:

@@ -3,8 +3,8 @@ train_a..e, never heldout.json) spoken by espeak-ng and transcribed by the bundl
 decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
 script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped.
 
-The voices, variants and speeds cycle as bench/spoken_accuracy.py's do. Written as it goes, so a stopped run
-keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
+The voices, variants and speeds are bench/spoken_accuracy.py's, cycled in another order. Written as it goes, so a
+stopped run keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
 Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300] [--start 0]
 """
