@@ -17,6 +17,8 @@ main script: spawned children import that script again, and the app's entry scri
 Then a folder job of 24 different videos against the plain script on the same files, and remote transcription
 through the whole pipeline: a folder job of 12 ads whose transcription goes to a loopback OpenAI-compatible server
 answering each upload after a fixed delay, 1 and 4 uploads in flight (target: 4 at least 3x faster in the stage).
+Last, the sample job analysed by an LLM behind a loopback OpenAI-compatible server that answers each ad after the
+same delay: the analyse stage asking one ad at a time (as before analyses_ahead.py) and several at once.
 
 Usage: python bench/pipeline.py [--runs N] [--server-delay S]
 """
@@ -52,6 +54,7 @@ if __name__ == "__main__":
     from desktop_app.core.updates import JobUpdate
     from desktop_app.engines.transcriber import resolve_model
     from desktop_app.engines.transcriber_pool import TranscriberPool
+    from desktop_app.pipeline import analyses_ahead
     from tests.servers import GraphDouble, OpenAIDouble, TranscriptionDouble, VideoHost, serve
     from tests.test_llm import VALID
 
@@ -166,14 +169,20 @@ def stage_seconds(app: AppServices, job_id: str) -> dict[str, float]:
 
 
 def sample_job(
-    home: Path, look: bool = True, source: SourceSpec | None = None, pool: int = 0, open_s: float = 0.0
+    home: Path,
+    look: bool = True,
+    source: SourceSpec | None = None,
+    pool: int = 0,
+    open_s: float = 0.0,
+    prepared: bool = False,
 ) -> tuple[float, dict[str, float], PeakMemory]:
     """A fresh app runs the sample job (or `source`): seconds end to end, seconds per stage, its memory. `look`
     False switches the visual look off (Settings' Frames), to see what it costs; `pool` sets the transcriber
     pool's size (0: Auto, two children here). The job starts as the app opens, while the children load their
     models, or `open_s` seconds later, as when someone clicks Start in an app already open."""
-    home.mkdir(parents=True)
-    Settings(look_at_videos=look, transcriber_pool=pool).save(home / "settings.json")
+    if not prepared:
+        home.mkdir(parents=True)
+        Settings(look_at_videos=look, transcriber_pool=pool).save(home / "settings.json")
     with app_in(home) as app, PeakMemory(roles(app)) as memory:
         finished = threading.Event()
         app.listeners.add(lambda u: finished.set() if isinstance(u, JobUpdate) and not u.job.status.is_active else None)
@@ -272,6 +281,33 @@ def remote_benchmark(root: Path, delay_s: float) -> dict[str, object]:
     return {"ads": REMOTE_ADS, "server_delay_s": delay_s, "in_flight_1": one, "in_flight_4": four, **speedups}
 
 
+def llm_job(home: Path, delay_s: float, at_once: int) -> dict[str, float]:
+    """A fresh app runs the sample job (look off) analysed by a loopback LLM answering each ad after `delay_s`,
+    asking `at_once` ads at a time: seconds end to end and in the analyse stage, and the most requests at once."""
+    server = OpenAIDouble(VALID)
+    server.delay_s = delay_s
+    home.mkdir(parents=True)
+    Settings(look_at_videos=False).save(home / "settings.json")
+    default, analyses_ahead.AT_ONCE = analyses_ahead.AT_ONCE, at_once
+    try:
+        with serve(server.handle) as url:
+            os.environ.update({"OPENAI_BASE_URL": f"{url}/v1", "OPENAI_API_KEY": "bench-key"})
+            elapsed, stages, _ = sample_job(home, look=False, prepared=True)
+    finally:
+        analyses_ahead.AT_ONCE = default
+        for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+            os.environ.pop(name, None)
+    return {"job_s": round(elapsed, 2), "analyse_s": stages.get("analyse", 0.0), "most_at_once": server.most_at_once}
+
+
+def llm_benchmark(root: Path, delay_s: float) -> dict[str, object]:
+    one = llm_job(root / "llm-1", delay_s, 1)
+    several = llm_job(root / "llm-ahead", delay_s, analyses_ahead.AT_ONCE)
+    return {"server_delay_s": delay_s, "one_at_a_time": one, "ahead": several} | {
+        "analyse_speedup": round(one["analyse_s"] / several["analyse_s"], 2)
+    }
+
+
 def cancel_latency(app: AppServices, source: SourceSpec, stage: str, runs: int) -> list[float]:
     latencies = []
     runner = app.make_runner()
@@ -348,6 +384,7 @@ def measure(runs: int, server_delay: float) -> dict[str, Any]:
         single = sample_job(root / "e2e-one-transcriber", pool=1)
         cancels = cancel_benchmarks(root, max(5, runs))
         remote = remote_benchmark(root, server_delay)
+        llm = llm_benchmark(root, server_delay)
         folder = folder_benchmark(root)
         look = visual_look(files, root)
     e2e_s, bare_s = statistics.median(r[0] for r in looked), statistics.median(bare)
@@ -364,7 +401,7 @@ def measure(runs: int, server_delay: float) -> dict[str, Any]:
     figures |= {"one_transcriber_job_s": round(single[0], 2), **memory("one_transcriber_", [single[2]])}
     figures["stage_s"] = {n: round(statistics.median(s.get(n, 0.0) for s in per_stage), 3) for n in per_stage[0]}
     figures["cancel_p95_ms"] = {name: round(p95(v) * 1000, 1) for name, v in cancels.items()}
-    figures |= {"remote_transcription": remote, "folder_job": folder, "visual_look": look}
+    figures |= {"remote_transcription": remote, "llm_analysis": llm, "folder_job": folder, "visual_look": look}
     return figures | {"load_average_1min": round(os.getloadavg()[0], 1)}
 
 
@@ -406,13 +443,23 @@ def report(f: dict[str, Any], server_delay: float) -> None:
         f"  transcription speed-up    {remote['transcribe_speedup_4_vs_1']:6.2f}x (target >= 3; the server saw at most "
         f"{one['most_at_once']} and {four['most_at_once']} uploads at once)"
     )
+    llm = f["llm_analysis"]
+    print(f"LLM analysis: the sample job, a loopback LLM taking {llm['server_delay_s']} s an ad")
+    for label, run in (("one at a time", llm["one_at_a_time"]), ("asked ahead", llm["ahead"])):
+        print(
+            f"  {label:<14} {run['job_s']:6.2f} s job, {run['analyse_s']:6.2f} s analysing "
+            f"({run['most_at_once']} requests at most at once)"
+        )
+    print(f"  analysis speed-up         {llm['analyse_speedup']:6.2f}x")
     print(f"  load average (1 min)      {f['load_average_1min']:6.1f} on {os.cpu_count()} cores\n{json.dumps(f)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement")
-    parser.add_argument("--server-delay", type=float, default=1.0, help="seconds the transcription server takes")
+    parser.add_argument(
+        "--server-delay", type=float, default=1.0, help="seconds the transcription server and the LLM take a request"
+    )
     args = parser.parse_args()
     from installed import compile_like_an_install
 

@@ -83,7 +83,8 @@ class OpenAIDouble:
 
     `script` holds what the next requests get: {"json": obj}, {"text": str}, {"status": code, ...}, or for
     streamed requests {"stream": [pieces], "cut_after": n, "piece_delay_s": s}: server-sent events, one
-    per piece, and with `cut_after` the connection drops after n pieces, mid-answer.
+    per piece, and with `cut_after` the connection drops after n pieces, mid-answer. A step's "delay_s" replaces
+    `delay_s` (the seconds every answer waits) for that request.
     When it is empty, every request gets `default` as strict JSON."""
 
     def __init__(self, default: dict[str, Any]) -> None:
@@ -94,8 +95,22 @@ class OpenAIDouble:
         self.supports_json_object = True
         self.delay_s = 0.0
         self.lock = threading.Lock()
+        self.at_once = self.most_at_once = 0  # chat requests being answered now, and the most there ever were
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
+        if not request.path.endswith("/chat/completions"):
+            self._answer(request)
+            return
+        with self.lock:
+            self.at_once += 1
+            self.most_at_once = max(self.most_at_once, self.at_once)
+        try:
+            self._answer(request)
+        finally:
+            with self.lock:
+                self.at_once -= 1
+
+    def _answer(self, request: BaseHTTPRequestHandler) -> None:
         if request.path.endswith("/models") and request.command == "GET":
             if request.headers.get("Authorization") == "Bearer wrong-key":
                 send_json(request, 401, {"error": {"message": "Incorrect API key provided"}})
@@ -117,8 +132,8 @@ class OpenAIDouble:
             send_json(request, 400, {"error": {"message": f"response_format {fmt} is not supported by this server"}})
             return
         assert step is not None
-        if self.delay_s:
-            time.sleep(self.delay_s)
+        if delay := step.get("delay_s", self.delay_s):  # a step may take its own time
+            time.sleep(delay)
         if "status" in step:
             message = step.get("message", "error")
             send_json(request, step["status"], {"error": {"message": message}}, step.get("headers"))

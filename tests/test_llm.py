@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -13,11 +14,14 @@ from typing import Any
 
 import pytest
 
+from desktop_app.composition import AppServices
 from desktop_app.core.context import AdFailed, CancelToken, JobCancelled, JobError, StopReason
 from desktop_app.core.facts import AdInput, build_input
+from desktop_app.core.types import ItemStatus, JobStatus, SourceSpec
 from desktop_app.engines.heuristic import analyse
 from desktop_app.engines.llm import LLMAnalyser, first_json_object, strict_schema
-from tests.conftest import child_env
+from desktop_app.pipeline.analyses_ahead import AT_ONCE
+from tests.conftest import child_env, run_job, wait_final, wait_for
 from tests.servers import OpenAIDouble, serve
 
 SEGMENTS = [
@@ -200,3 +204,47 @@ def test_sample_job_with_an_llm_endpoint(double: tuple[OpenAIDouble, str], tmp_p
     rows = json.loads(results.stdout)
     assert {r["analyser"] for r in rows} == {"llm:gpt-4o-mini"}
     assert "sk-test" not in done.stdout + done.stderr + results.stdout
+
+
+@pytest.mark.slow
+def test_a_job_asks_the_model_about_several_ads_at_once(
+    double: tuple[OpenAIDouble, str], services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that takes 0.5 s an ad: the analyse stage asks about a few ads at once and saves each in turn; an ad
+    the server refuses fails alone, and every other ad is saved once."""
+    fake, url = double
+    fake.delay_s = 0.5
+    fake.script.append({"status": 400, "message": "this ad breaks the server's rules"})
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    job = run_job(services, SourceSpec("sample"), timeout=180)
+    assert job.status == JobStatus.COMPLETED, job.error
+    assert 2 <= fake.most_at_once <= AT_ONCE
+    failed = [i for i in services.service.items(job.job_id) if i.status == ItemStatus.FAILED]
+    assert len(failed) == 1 and "refused the request (HTTP 400)" in (failed[0].reason or "")
+    saved = [r.ad_id for r in services.results.results(job.job_id)]
+    assert sorted(saved) == sorted({i.key for i in services.service.items(job.job_id)} - {failed[0].key})
+    events = [e for e in services.store.events(job.job_id) if e.kind in ("stage", "completed")]
+    analysing = next(b.at - a.at for a, b in itertools.pairwise(events) if a.stage == "analyse")
+    assert analysing.total_seconds() < 7 * fake.delay_s  # one ad after another would take 3.5 s at the least
+
+
+def test_a_cancel_reaches_every_analysis_under_way(
+    double: tuple[OpenAIDouble, str], services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, url = double
+    fake.delay_s = 20.0  # answers that never come in time: only the cancel ends the stage
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    runner = services.make_runner()
+    runner.start()
+    try:
+        job_id = services.service.start_analysis(SourceSpec("sample")).job_id
+        wait_for(lambda: fake.at_once >= 2, timeout=120)
+        began = time.monotonic()
+        services.service.cancel(job_id)
+        job = wait_final(services, job_id, timeout=10)
+        assert job.status == JobStatus.CANCELLED
+        assert time.monotonic() - began < 1.5
+    finally:
+        runner.shutdown()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,7 @@ class LLMAnalyser:
         register_url(base_url)
         self.policy = RetryPolicy()
         self._mode = 0
+        self._mode_lock = threading.Lock()
         self._client: Any = None
 
     @property
@@ -237,18 +239,19 @@ class LLMAnalyser:
         self, messages: list[dict[str, Any]], token: CancelToken, on_wait: Callable[[str], None] | None
     ) -> tuple[str, dict[str, int] | None]:
         while True:
-            mode = MODES[self._mode]
+            tried = self._mode
             try:
                 response = self.policy.call(
-                    lambda mode=mode: self._request(messages, mode),  # type: ignore[misc]
+                    lambda mode=MODES[tried]: self._request(messages, mode),  # type: ignore[misc]
                     token,
                     on_wait,
                     "the LLM",
                 )
             except _ModeUnsupported:
-                if self._mode + 1 >= len(MODES):
+                if tried + 1 >= len(MODES):
                     raise AdFailed("the LLM server rejected every response format") from None
-                self._mode += 1
+                with self._mode_lock:  # several ads are asked at once: the first to learn moves every one on
+                    self._mode = max(self._mode, tried + 1)
                 continue
             content = response.choices[0].message.content or ""
             usage = response.usage

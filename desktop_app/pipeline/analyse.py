@@ -1,22 +1,46 @@
 """Stage 7 (80 %): analyse each ad video with the configured analyser (an OpenAI-compatible model,
-or the offline heuristic one), reusing cached analyses by the spec's cache key."""
+or the offline heuristic one), reusing cached analyses by the spec's cache key. A model behind a server is asked
+about several ads at once (analyses_ahead.py); each ad's answers are saved in the ads' order."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
+from desktop_app.core.context import CancelToken, ItemReport, ItemSkipped, JobContext
 from desktop_app.core.facts import AdInput, build_input
 from desktop_app.core.language_names import language_name
 from desktop_app.core.schema import SCHEMA_VERSION, AdAnalysis
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import JobItem, Outcome
+from desktop_app.core.types import ItemStatus, JobItem, Outcome
 from desktop_app.core.untranscribed import video_note
 from desktop_app.core.visuals import OCR_UNAVAILABLE
+from desktop_app.pipeline.analyses_ahead import AnalysesAhead
 from desktop_app.pipeline.checkpoints import Analysed, HeardVideo, Transcribed
 from desktop_app.pipeline.env import PipelineEnv
 from desktop_app.pipeline.missing_video import COPY_ONLY_LIMITATION, copy_only_reason
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One video's analysis (or the copy's), asked but not saved yet."""
+
+    ad: AdInput
+    analysis: AdAnalysis
+    usage: dict[str, Any] | None
+    seconds: float
+    video: HeardVideo | None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An ad's answers, and how the ad ends once they are saved."""
+
+    answers: tuple[Answer, ...]
+    ended: Outcome
+    note: str | None = None
 
 
 class AnalyseStage:
@@ -26,15 +50,46 @@ class AnalyseStage:
         self.env = env
 
     def run(self, ctx: JobContext) -> None:
-        ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report))
+        ahead = self._ahead(ctx)
+        try:
+            ctx.each_item(lambda item, report: self.analyse_item(ctx, item, report, ahead))
+        finally:
+            if ahead is not None:
+                ahead.close()
 
-    def analyse_item(self, ctx: JobContext, item: JobItem, report: ItemReport) -> Analysed:
+    def _ahead(self, ctx: JobContext) -> AnalysesAhead[Answered] | None:
+        """For an analyser that waits on a server: the ads to analyse, asked several at once (analyses_ahead.py).
+        The offline analyser works on this process's own CPU, where more at once would only take turns."""
+        if self.env.analyser.key.analyser == "heuristic":
+            return None
+        todo = {i.key: i for i in ctx.items() if i.status == ItemStatus.PENDING and not i.done(StageKey.ANALYSE)}
+        if len(todo) < 2:
+            return None
+        return AnalysesAhead(lambda key, token, say: self.answer(ctx, todo[key], token, say), list(todo), ctx.token)
+
+    def analyse_item(
+        self, ctx: JobContext, item: JobItem, report: ItemReport, ahead: AnalysesAhead[Answered] | None = None
+    ) -> Analysed:
+        def say(message: str) -> None:
+            report.progress(0.0, message)
+
+        if ahead is not None and ahead.has(item.key):
+            answered = ahead.result(item.key, ctx.token, say)
+        else:
+            answered = self.answer(ctx, item, ctx.token, say)
+        ids = tuple(self._save(ctx, answer) for answer in answered.answers)
+        return Analysed(ids, answered.ended.value, answered.note)
+
+    def answer(
+        self, ctx: JobContext, item: JobItem, token: CancelToken, on_wait: Callable[[str], None] | None = None
+    ) -> Answered:
+        """The ad's analyses, from the cache or the analyser, none saved (safe on any thread)."""
         transcribed = Transcribed.of(item)
         if not transcribed.videos:
-            return self.analyse_copy(ctx, item, report, transcribed.missing or "this ad has no video")
+            return self.answer_copy(item, token, on_wait, transcribed.missing or "this ad has no video")
         analyser = self.env.analyser
         model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)  # as transcribed
-        ids = []
+        answers = []
         reanalyse = bool(ctx.source.params.get("reanalyse"))
         videos = transcribed.videos
         if analyser.key.analyser == "heuristic":
@@ -54,16 +109,18 @@ class AnalyseStage:
             )
             usage = None
             if cached is None:
-                cached, usage = analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
+                cached, usage = analyser.analyse(ad, token, on_wait)
             unread = (seen or {}).get("ocr") if (seen or {}).get("ocr") == OCR_UNAVAILABLE else None
             for note in (video_note(video.checked, video.untranscribed), partial, unread):
                 if note and note not in cached.scores.limitations:  # what the analysis did not hear, said with it
                     cached.scores.limitations.append(note)
-            ids.append(self._save(ctx, ad, cached, usage, began, video))
+            answers.append(Answer(ad, cached, usage, round(time.monotonic() - began, 3), video))
         spoken = any(video.speech for video in videos)
-        return Analysed(tuple(ids), (Outcome.ANALYSED if spoken else Outcome.NO_SPEECH).value, partial)
+        return Answered(tuple(answers), Outcome.ANALYSED if spoken else Outcome.NO_SPEECH, partial)
 
-    def analyse_copy(self, ctx: JobContext, item: JobItem, report: ItemReport, missing: str) -> Analysed:
+    def answer_copy(
+        self, item: JobItem, token: CancelToken, on_wait: Callable[[str], None] | None, missing: str
+    ) -> Answered:
         """An ad without a usable video, analysed from the copy Meta gave (never from the cache: a video
         analysis of the same ad must not stand in for it, nor it for one)."""
         if self.env.analyser.key.analyser == "heuristic":
@@ -71,21 +128,14 @@ class AnalyseStage:
         ad = build_input(item.key, 0, item.data["ad"], {"text": "", "segments": []})
         ad.extras["video_missing"] = missing
         began = time.monotonic()
-        analysis, usage = self.env.analyser.analyse(ad, ctx.token, lambda message: report.progress(0.0, message))
+        analysis, usage = self.env.analyser.analyse(ad, token, on_wait)
         analysis.scores.limitations.append(COPY_ONLY_LIMITATION)
-        analysis_id = self._save(ctx, ad, analysis, usage, began, None)
-        return Analysed((analysis_id,), Outcome.COPY_ONLY.value, copy_only_reason(missing))
+        answer = Answer(ad, analysis, usage, round(time.monotonic() - began, 3), None)
+        return Answered((answer,), Outcome.COPY_ONLY, copy_only_reason(missing))
 
-    def _save(
-        self,
-        ctx: JobContext,
-        ad: AdInput,
-        analysis: AdAnalysis,
-        usage: dict[str, Any] | None,
-        began: float,
-        video: HeardVideo | None,
-    ) -> int:
+    def _save(self, ctx: JobContext, answer: Answer) -> int:
         model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)
+        ad, video = answer.ad, answer.video
         return self.env.results.save_analysis(
             ad_id=ad.ad_id,
             video_index=ad.video_index,
@@ -97,9 +147,9 @@ class AnalyseStage:
             transcript_hash=ad.transcript_hash,
             key=self.env.analyser.key,
             schema_version=SCHEMA_VERSION,
-            analysis=analysis,
-            usage=usage,
-            seconds=round(time.monotonic() - began, 3),
+            analysis=answer.analysis,
+            usage=answer.usage,
+            seconds=answer.seconds,
         )
 
 

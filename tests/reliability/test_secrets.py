@@ -4,6 +4,7 @@ trace in the database, the CLI's output or the worker's log; and the scrubber it
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -40,23 +42,45 @@ def _ad() -> AdInput:
 class EchoingDouble(OpenAIDouble):
     """A careless server: every error quotes the key and the credentials it was sent.
 
-    Requests in order: 429 (retried), an answer, 400 (that ad fails), an answer, then 401 for good."""
+    The app asks about several ads at once, so what each request gets depends on its ad (by the page named in it),
+    not on the order the requests come in: the first ad is rate-limited once (429, retried) and then answered, the
+    second answered, the third refused (400: that ad fails), the fourth answered, any other rejects the key (401)."""
 
-    STEPS = ((429, "Rate limit reached"), None, (400, "Bad request"), None, (401, "Incorrect API key provided"))
+    STEPS: ClassVar[dict[str, tuple[tuple[int, str] | None, ...]]] = {
+        "Example Meals": ((429, "Rate limit reached"), None),
+        "Northwind Fitness": (None,),
+        "Lumen Skincare": ((400, "Bad request"),),
+        "Acme Books": (None,),
+    }
+    REJECTED = (401, "Incorrect API key provided")
+
+    def __init__(self, default: dict[str, Any]) -> None:
+        super().__init__(default)
+        self.asked: dict[str, int] = {}  # requests so far, by page
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
-        with self.lock:
-            step = self.STEPS[min(len(self.requests), len(self.STEPS) - 1)]
-            if step is not None:
-                self.requests.append({})
-        if step is None:
+        if not request.path.endswith("/chat/completions"):
             super().handle(request)
             return
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        page = next((name for name in self.STEPS if name in body.decode(errors="replace")), "")
+        with self.lock:
+            n = self.asked[page] = self.asked.get(page, -1) + 1
+        steps = self.STEPS.get(page, (self.REJECTED,))
+        step = steps[min(n, len(steps) - 1)]
+        if step is None:  # answered as OpenAIDouble answers, from the body already read
+            kept, request.rfile = request.rfile, io.BytesIO(body)
+            try:
+                super().handle(request)
+            finally:
+                request.rfile = kept
+            return
+        with self.lock:
+            self.requests.append({})
         status, text = step
         sent = request.headers.get("Authorization", "")
         if sent.startswith("Basic "):  # httpx sends a URL's user:password@ as Basic credentials
             sent = base64.b64decode(sent[6:]).decode()
-        request.rfile.read(int(request.headers.get("Content-Length") or 0))
         headers = {"Retry-After": "0"} if status == 429 else None
         send_json(request, status, {"error": {"message": f"{text}: {KEY} (you sent {sent})"}}, headers)
 
