@@ -96,12 +96,14 @@ class OpenAIDouble:
         self.delay_s = 0.0
         self.lock = threading.Lock()
         self.at_once = self.most_at_once = 0  # chat requests being answered now, and the most there ever were
+        self.asked_at: list[float] = []  # when each chat request came in (time.time())
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         if not request.path.endswith("/chat/completions"):
             self._answer(request)
             return
         with self.lock:
+            self.asked_at.append(time.time())
             self.at_once += 1
             self.most_at_once = max(self.most_at_once, self.at_once)
         try:

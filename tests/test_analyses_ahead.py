@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 import pytest
 
@@ -28,8 +29,9 @@ def test_several_are_asked_at_once_and_each_answer_is_handed_over_with_what_was_
             raise AdFailed("the server refused c")
         return key.upper()
 
-    keys = ["a", "b", "c", "d", "e", "f"]
-    ahead = AnalysesAhead(ask, keys, CancelToken())
+    ahead: AnalysesAhead[str] = AnalysesAhead(CancelToken())
+    for key in "abcdef":
+        ahead.add(key, partial(ask, key))
     heard: list[str] = []
     try:
         assert ahead.result("a", CancelToken(), heard.append) == "A"
@@ -55,7 +57,9 @@ def test_a_cancel_ends_the_wait_and_reaches_the_asking() -> None:
         return key
 
     job = CancelToken()
-    ahead = AnalysesAhead(ask, ["a", "b"], job)
+    ahead: AnalysesAhead[str] = AnalysesAhead(job)
+    for key in "ab":
+        ahead.add(key, partial(ask, key))
     threading.Timer(0.2, job.stop, args=(StopReason.CANCEL,)).start()
     began = time.monotonic()
     with pytest.raises(JobCancelled):

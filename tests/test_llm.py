@@ -210,8 +210,8 @@ def test_sample_job_with_an_llm_endpoint(double: tuple[OpenAIDouble, str], tmp_p
 def test_a_job_asks_the_model_about_several_ads_at_once(
     double: tuple[OpenAIDouble, str], services: AppServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A model that takes 0.5 s an ad: the analyse stage asks about a few ads at once and saves each in turn; an ad
-    the server refuses fails alone, and every other ad is saved once."""
+    """A model that takes 0.5 s an ad: each ad is asked about as soon as it is transcribed, a few at once, and saved
+    in turn by the analyse stage; an ad the server refuses fails alone, and every other ad is saved once."""
     fake, url = double
     fake.delay_s = 0.5
     fake.script.append({"status": 400, "message": "this ad breaks the server's rules"})
@@ -227,6 +227,8 @@ def test_a_job_asks_the_model_about_several_ads_at_once(
     events = [e for e in services.store.events(job.job_id) if e.kind in ("stage", "completed")]
     analysing = next(b.at - a.at for a, b in itertools.pairwise(events) if a.stage == "analyse")
     assert analysing.total_seconds() < 7 * fake.delay_s  # one ad after another would take 3.5 s at the least
+    analysis_began = next(e.at for e in events if e.stage == "analyse").timestamp()
+    assert min(fake.asked_at) < analysis_began  # the first ads were asked about while the others were transcribed
 
 
 def test_a_cancel_reaches_every_analysis_under_way(

@@ -1,12 +1,14 @@
 """Stage 7 (80 %): analyse each ad video with the configured analyser (an OpenAI-compatible model,
 or the offline heuristic one), reusing cached analyses by the spec's cache key. A model behind a server is asked
-about several ads at once (analyses_ahead.py); each ad's answers are saved in the ads' order."""
+about each ad as soon as it is transcribed, several at once (analyses_ahead.py); each ad's answers are saved in the
+ads' order."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from desktop_app.core.context import CancelToken, ItemReport, ItemSkipped, JobContext
@@ -48,6 +50,26 @@ class AnalyseStage:
 
     def __init__(self, env: PipelineEnv) -> None:
         self.env = env
+        self._early: AnalysesAhead[Analysed] | None = None  # ads asked about as the transcribe stage ended them
+
+    @property
+    def asks_ahead(self) -> bool:
+        """An analyser that waits on a server is asked ahead (analyses_ahead.py); the offline one works on this
+        process's own CPU, where more at once would only take turns."""
+        return self.env.analyser.key.analyser != "heuristic"
+
+    def transcribed(self, ctx: JobContext, item: JobItem, transcribed: Transcribed) -> None:
+        """An ad the transcribe stage has just finished: asked about now, while the next ads are transcribed."""
+        if self.asks_ahead:
+            if self._early is None:
+                self._early = AnalysesAhead(ctx.token)
+            self._early.add(item.key, lambda token, say: self.analyse(ctx, item, token, say, transcribed))
+
+    def abandon(self) -> None:
+        """The job stopped or failed before this stage: what was asked early and not answered yet is dropped."""
+        if self._early is not None:
+            self._early.close()
+            self._early = None
 
     def run(self, ctx: JobContext) -> None:
         ahead = self._ahead(ctx)
@@ -57,34 +79,53 @@ class AnalyseStage:
             if ahead is not None:
                 ahead.close()
 
-    def _ahead(self, ctx: JobContext) -> AnalysesAhead[Answered] | None:
-        """For an analyser that waits on a server: the ads to analyse, asked several at once (analyses_ahead.py).
-        The offline analyser works on this process's own CPU, where more at once would only take turns."""
-        if self.env.analyser.key.analyser == "heuristic":
-            return None
-        todo = {i.key: i for i in ctx.items() if i.status == ItemStatus.PENDING and not i.done(StageKey.ANALYSE)}
-        if len(todo) < 2:
-            return None
-        return AnalysesAhead(lambda key, token, say: self.answer(ctx, todo[key], token, say), list(todo), ctx.token)
+    def _ahead(self, ctx: JobContext) -> AnalysesAhead[Analysed] | None:
+        """The ads asked early, and the others to analyse, asked several at once (when the analyser asks ahead)."""
+        todo = [i for i in ctx.items() if i.status == ItemStatus.PENDING and not i.done(StageKey.ANALYSE)]
+        ahead, self._early = self._early, None
+        if not self.asks_ahead or (ahead is None and len(todo) < 2):
+            return ahead
+        ahead = ahead or AnalysesAhead(ctx.token)
+        for item in todo:
+            if not ahead.has(item.key):
+                ahead.add(item.key, partial(self.analyse, ctx, item))
+        return ahead
 
     def analyse_item(
-        self, ctx: JobContext, item: JobItem, report: ItemReport, ahead: AnalysesAhead[Answered] | None = None
+        self, ctx: JobContext, item: JobItem, report: ItemReport, ahead: AnalysesAhead[Analysed] | None = None
     ) -> Analysed:
         def say(message: str) -> None:
             report.progress(0.0, message)
 
         if ahead is not None and ahead.has(item.key):
-            answered = ahead.result(item.key, ctx.token, say)
-        else:
-            answered = self.answer(ctx, item, ctx.token, say)
+            return ahead.result(item.key, ctx.token, say)
+        return self.analyse(ctx, item, ctx.token, say)
+
+    def analyse(
+        self,
+        ctx: JobContext,
+        item: JobItem,
+        token: CancelToken,
+        on_wait: Callable[[str], None] | None = None,
+        transcribed: Transcribed | None = None,
+    ) -> Analysed:
+        """The ad's analyses, saved as soon as they are in (safe on any thread): a job that stops or crashes before
+        its loop reaches this ad finds them in the store when it goes on, instead of asking the model again."""
+        answered = self.answer(ctx, item, token, on_wait, transcribed)
         ids = tuple(self._save(ctx, answer) for answer in answered.answers)
         return Analysed(ids, answered.ended.value, answered.note)
 
     def answer(
-        self, ctx: JobContext, item: JobItem, token: CancelToken, on_wait: Callable[[str], None] | None = None
+        self,
+        ctx: JobContext,
+        item: JobItem,
+        token: CancelToken,
+        on_wait: Callable[[str], None] | None = None,
+        transcribed: Transcribed | None = None,
     ) -> Answered:
-        """The ad's analyses, from the cache or the analyser, none saved (safe on any thread)."""
-        transcribed = Transcribed.of(item)
+        """The ad's analyses, from the cache or the analyser, none saved (safe on any thread). `transcribed`: the
+        ad's transcribe checkpoint, when the item was read before it was written."""
+        transcribed = transcribed or Transcribed.of(item)
         if not transcribed.videos:
             return self.answer_copy(item, token, on_wait, transcribed.missing or "this ad has no video")
         analyser = self.env.analyser

@@ -1,9 +1,12 @@
-"""Analyses of the next ads under way while the analyse stage's per-ad loop saves each one in turn.
+"""Analyses asked ahead of the analyse stage's per-ad loop, which saves each one in turn.
 
 An LLM answers one ad in seconds, nearly all of it waiting on the server: asked one ad after another, a job of
-50 ads waits minutes for what a few requests at once do in a fraction of the time. The loop stays the one place
-that saves, checkpoints and counts, in the ads' order; only the asking runs ahead. A crash or a cancel loses the
-answers not saved yet, so at most AT_ONCE ads are asked again when the job goes on."""
+50 ads waits minutes for what a few requests at once do in a fraction of the time, and asked only once every ad is
+transcribed, it waits for the transcription first. So each ad is asked as soon as it is transcribed, a few at once,
+while the next ads are transcribed. Each answer is stored the moment it is in (the store keeps one analysis per ad,
+video, transcript and analyser, so storing it again later changes nothing), and the loop stays the one place that
+checkpoints and counts, in the ads' order. A crash or a cancel loses only the requests under way: at most AT_ONCE
+ads are asked again when the job goes on."""
 
 from __future__ import annotations
 
@@ -24,19 +27,20 @@ Say = Callable[[str], None]
 
 
 class AnalysesAhead(Generic[T]):
-    """`ask(key, token, say)` for every key, AT_ONCE at a time in the keys' order, each with a token that stops with
-    the job or when this is closed; `result(key, token, say)` waits for one (its error raised), passing on what its
-    asking said meanwhile (a rate-limit wait, a retry); `close` ends the rest."""
+    """Each ad added is asked (`ask(token, say)`) on one of AT_ONCE threads, in the order added, with a token that
+    stops with the job or when this is closed; `result(key, token, say)` waits for one (its error raised), passing
+    on what its asking said meanwhile (a rate-limit wait, a retry); `close` ends the rest."""
 
-    def __init__(self, ask: Callable[[str, CancelToken, Say], T], keys: list[str], token: CancelToken) -> None:
+    def __init__(self, token: CancelToken) -> None:
         self._token = CancelToken()
         self._unlink = token.on_stop(lambda: self._token.stop(token.reason or StopReason.CANCEL))
         self._said: dict[str, str] = {}  # each key's last message, until its result is waited for
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="analysis-ahead")
-        self._asked: dict[str, Future[T]] = {
-            key: self._pool.submit(ask, key, self._token, partial(self._note, key)) for key in keys
-        }
+        self._asked: dict[str, Future[T]] = {}
+
+    def add(self, key: str, ask: Callable[[CancelToken, Say], T]) -> None:
+        self._asked[key] = self._pool.submit(ask, self._token, partial(self._note, key))
 
     def has(self, key: str) -> bool:
         return key in self._asked

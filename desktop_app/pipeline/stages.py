@@ -29,13 +29,14 @@ def looking(env: PipelineEnv) -> Looking | None:
 def build_stages(env: PipelineEnv, job: Job) -> Sequence[Stage]:
     """The stages of one analysis job, in the spec's order and percentages."""
     looks = looking(env)
+    analysis = AnalyseStage(env)  # asked about each ad as soon as the transcribe stage ends it
     return [
         StartStage(env.settings),
         CheckStage(env),
         FetchStage(env),
         ResolveStage(known=lambda ad_id: known_videos(env.results.db, ad_id)),
         DownloadStage(env.settings.max_video_mb, early=lambda ctx: early_work(env, looks, ctx)),
-        TranscribeStage(env.transcriber, env.results, env.models, looks, env.in_flight),
-        AnalyseStage(env),
+        TranscribeStage(env.transcriber, env.results, env.models, looks, env.in_flight, then=analysis),
+        analysis,
         FinaliseStage(env.results.db),
     ]

@@ -9,7 +9,7 @@ English go on to the analysis in the checkpoint."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
 from desktop_app.core.in_flight import InFlight
@@ -26,6 +26,14 @@ from desktop_app.pipeline.checkpoints import Downloaded, HeardVideo, StoredVideo
 from desktop_app.pipeline.looking import LookAhead, Looking
 
 AnyTranscriber = Transcriber | RemoteTranscriber | TranscriberPool
+
+
+class Then(Protocol):
+    """What starts on an ad as soon as it is transcribed (the analyse stage's asking ahead)."""
+
+    def transcribed(self, ctx: JobContext, item: JobItem, transcribed: Transcribed) -> None: ...
+
+    def abandon(self) -> None: ...  # the stage ended early: what was started is dropped
 
 
 def heard(video: StoredVideo, transcript: dict[str, Any]) -> HeardVideo:
@@ -55,6 +63,7 @@ class TranscribeStage:
         models: Path,
         looking: Looking | None = None,
         in_flight: InFlight | None = None,
+        then: Then | None = None,
     ) -> None:
         self.shared = transcriber
         self.results = results
@@ -62,6 +71,7 @@ class TranscribeStage:
         self.looking = looking  # the videos' frames and on-screen text, read beside the transcription
         # videos another job is transcribing right now: this one waits for their transcripts instead
         self.in_flight = in_flight or InFlight()
+        self.then = then
 
     def run(self, ctx: JobContext) -> None:
         """A Whisper model not on this machine is downloaded first, with progress; a job run with its own model
@@ -75,6 +85,10 @@ class TranscribeStage:
                 batch = self._batch(ctx, transcriber)
             ahead = LookAhead(self.looking, self._pending_videos(ctx), ctx.token) if self.looking else None
             ctx.each_item(lambda item, report: self.transcribe_item(ctx, item, report, transcriber, batch, ahead))
+        except BaseException:
+            if self.then is not None:
+                self.then.abandon()
+            raise
         finally:
             if batch is not None:
                 batch.close()
@@ -154,7 +168,10 @@ class TranscribeStage:
             ahead.wait(downloaded.videos, ctx.token)
         if any(v.checked == NOT_ENGLISH for v in videos) and not any(v.speech for v in videos):
             raise ItemSkipped(NOT_ENGLISH_REASON, Outcome.LANGUAGE_UNSUPPORTED)
-        return Transcribed(videos, downloaded.missing)
+        transcribed = Transcribed(videos, downloaded.missing)
+        if self.then is not None:
+            self.then.transcribed(ctx, item, transcribed)
+        return transcribed
 
     def _transcript(
         self,
