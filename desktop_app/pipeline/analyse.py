@@ -110,22 +110,22 @@ class AnalyseStage:
         transcribed: Transcribed | None = None,
     ) -> Analysed:
         """The ad's analyses, saved as soon as they are in (safe on any thread): a job that stops or crashes before
-        its loop reaches this ad finds them in the store when it goes on, instead of asking the model again."""
-        answered = self.answer(ctx, item, token, on_wait, transcribed)
+        its loop reaches this ad finds them in the store when it goes on, instead of asking the model again.
+        `transcribed`: the ad's transcribe checkpoint, when the item was read before it was written."""
+        answered = self._answer(ctx, item, transcribed or Transcribed.of(item), token, on_wait)
         ids = tuple(self._save(ctx, answer) for answer in answered.answers)
         return Analysed(ids, answered.ended.value, answered.note)
 
-    def answer(
+    def _answer(
         self,
         ctx: JobContext,
         item: JobItem,
+        transcribed: Transcribed,
         token: CancelToken,
-        on_wait: Callable[[str], None] | None = None,
-        transcribed: Transcribed | None = None,
+        on_wait: Callable[[str], None] | None,
     ) -> Answered:
-        """The ad's analyses, from the cache or the analyser, none saved (safe on any thread). `transcribed`: the
-        ad's transcribe checkpoint, when the item was read before it was written."""
-        transcribed = transcribed or Transcribed.of(item)
+        """The ad's analyses, from the cache or the analyser, none saved. `transcribed`: the ad's transcribe
+        checkpoint (the item may have been read before it was written)."""
         if not transcribed.videos:
             return self.answer_copy(item, token, on_wait, transcribed.missing or "this ad has no video")
         analyser = self.env.analyser
