@@ -118,16 +118,13 @@ def retry(app: AppServices, args: argparse.Namespace, stages: StagesFactory | No
 
 def results(app: AppServices, args: argparse.Namespace, _stages: StagesFactory | None) -> int:
     job_id = app.store.full_id(args.job_id)
-    items = app.service.items(job_id)
-    # In the job's order of ads: an LLM's answers are stored as they come in, several at once.
-    position = {item.key: item.position for item in items}
-    rows = sorted(app.results.results(job_id), key=lambda r: (position.get(r.ad_id, len(position)), r.video_index))
+    rows = app.results.results(job_id)
     if args.json:
-        print(as_json(job_report(rows, items)))
+        print(as_json(job_report(rows, app.service.items(job_id))))
     elif args.csv:
         write_csv(rows, sys.stdout)
     else:
-        print(results_table(rows, items))
+        print(results_table(rows, app.service.items(job_id)))
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from desktop_app.core import search_index
 from desktop_app.core.ad_names import ad_copy, ad_name
 from desktop_app.core.db import Database
-from desktop_app.core.models import AdRow, AnalysisRow, VideoRow, VisualRow
+from desktop_app.core.models import AdRow, AnalysisRow, JobItemRow, VideoRow, VisualRow
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.summaries import ResultSummary as ResultSummary  # re-exported: rows of the Results view
 from desktop_app.core.summaries import load_summaries
@@ -245,10 +245,18 @@ class ResultStore:
             return analysis_id
 
     def results(self, job_id: str | None = None, limit: int | None = None) -> list[AdResult]:
-        """Analysed ads, of one job or all, in ad order."""
-        query = self._joined().order_by(AnalysisRow.id)
+        """Analysed ads, of one job (in the job's order of ads: an LLM's answers are stored as they come in, several
+        at once) or all (in the order they were stored)."""
+        query = self._joined()
         if job_id is not None:
-            query = query.where(AnalysisRow.job_id == job_id)
+            place = select(JobItemRow.position).where(
+                (JobItemRow.job_id == job_id) & (JobItemRow.key == AnalysisRow.ad_id)
+            )
+            query = query.where(AnalysisRow.job_id == job_id).order_by(
+                place.scalar_subquery(), AnalysisRow.video_index, AnalysisRow.id
+            )
+        else:
+            query = query.order_by(AnalysisRow.id)
         if limit is not None:
             query = query.limit(limit)
         return self._rows(query)
