@@ -1,13 +1,12 @@
 """Stage 7 (80 %): analyse each ad video with the configured analyser (an OpenAI-compatible model,
 or the offline heuristic one), reusing cached analyses by the spec's cache key. A model behind a server is asked
-about each ad as soon as it is transcribed, several at once (analyses_ahead.py); each ad's answers are saved in the
-ads' order."""
+about each ad as soon as it is transcribed, several at once (analyses_ahead.py); each answer is stored as it
+arrives, and the ads are checkpointed in their order."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -23,26 +22,6 @@ from desktop_app.pipeline.analyses_ahead import AnalysesAhead
 from desktop_app.pipeline.checkpoints import Analysed, HeardVideo, Transcribed
 from desktop_app.pipeline.env import PipelineEnv
 from desktop_app.pipeline.missing_video import COPY_ONLY_LIMITATION, copy_only_reason
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One video's analysis (or the copy's), asked but not saved yet."""
-
-    ad: AdInput
-    analysis: AdAnalysis
-    usage: dict[str, Any] | None
-    seconds: float
-    video: HeardVideo | None
-
-
-@dataclass(frozen=True)
-class Answered:
-    """An ad's answers, and how the ad ends once they are saved."""
-
-    answers: tuple[Answer, ...]
-    ended: Outcome
-    note: str | None = None
 
 
 class AnalyseStage:
@@ -109,28 +88,16 @@ class AnalyseStage:
         on_wait: Callable[[str], None] | None = None,
         transcribed: Transcribed | None = None,
     ) -> Analysed:
-        """The ad's analyses, saved as soon as they are in (safe on any thread): a job that stops or crashes before
-        its loop reaches this ad finds them in the store when it goes on, instead of asking the model again.
-        `transcribed`: the ad's transcribe checkpoint, when the item was read before it was written."""
-        answered = self._answer(ctx, item, transcribed or Transcribed.of(item), token, on_wait)
-        ids = tuple(self._save(ctx, answer) for answer in answered.answers)
-        return Analysed(ids, answered.ended.value, answered.note)
-
-    def _answer(
-        self,
-        ctx: JobContext,
-        item: JobItem,
-        transcribed: Transcribed,
-        token: CancelToken,
-        on_wait: Callable[[str], None] | None,
-    ) -> Answered:
-        """The ad's analyses, from the cache or the analyser, none saved. `transcribed`: the ad's transcribe
-        checkpoint (the item may have been read before it was written)."""
+        """The ad's analyses, from the cache or the analyser, each saved as soon as it is in (safe on any thread):
+        a job that stops or crashes before its loop reaches this ad finds them in the store when it goes on, instead
+        of asking the model again. `transcribed`: the ad's transcribe checkpoint, when the item was read before it
+        was written."""
+        transcribed = transcribed or Transcribed.of(item)
         if not transcribed.videos:
-            return self.answer_copy(item, token, on_wait, transcribed.missing or "this ad has no video")
+            return self.analyse_copy(ctx, item, token, on_wait, transcribed.missing or "this ad has no video")
         analyser = self.env.analyser
         model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)  # as transcribed
-        answers = []
+        ids = []
         reanalyse = bool(ctx.source.params.get("reanalyse"))
         videos = transcribed.videos
         if analyser.key.analyser == "heuristic":
@@ -155,13 +122,18 @@ class AnalyseStage:
             for note in (video_note(video.checked, video.untranscribed), partial, unread):
                 if note and note not in cached.scores.limitations:  # what the analysis did not hear, said with it
                     cached.scores.limitations.append(note)
-            answers.append(Answer(ad, cached, usage, round(time.monotonic() - began, 3), video))
+            ids.append(self._save(ctx, ad, cached, usage, began, video))
         spoken = any(video.speech for video in videos)
-        return Answered(tuple(answers), Outcome.ANALYSED if spoken else Outcome.NO_SPEECH, partial)
+        return Analysed(tuple(ids), (Outcome.ANALYSED if spoken else Outcome.NO_SPEECH).value, partial)
 
-    def answer_copy(
-        self, item: JobItem, token: CancelToken, on_wait: Callable[[str], None] | None, missing: str
-    ) -> Answered:
+    def analyse_copy(
+        self,
+        ctx: JobContext,
+        item: JobItem,
+        token: CancelToken,
+        on_wait: Callable[[str], None] | None,
+        missing: str,
+    ) -> Analysed:
         """An ad without a usable video, analysed from the copy Meta gave (never from the cache: a video
         analysis of the same ad must not stand in for it, nor it for one)."""
         if self.env.analyser.key.analyser == "heuristic":
@@ -171,12 +143,19 @@ class AnalyseStage:
         began = time.monotonic()
         analysis, usage = self.env.analyser.analyse(ad, token, on_wait)
         analysis.scores.limitations.append(COPY_ONLY_LIMITATION)
-        answer = Answer(ad, analysis, usage, round(time.monotonic() - began, 3), None)
-        return Answered((answer,), Outcome.COPY_ONLY, copy_only_reason(missing))
+        analysis_id = self._save(ctx, ad, analysis, usage, began, None)
+        return Analysed((analysis_id,), Outcome.COPY_ONLY.value, copy_only_reason(missing))
 
-    def _save(self, ctx: JobContext, answer: Answer) -> int:
+    def _save(
+        self,
+        ctx: JobContext,
+        ad: AdInput,
+        analysis: AdAnalysis,
+        usage: dict[str, Any] | None,
+        began: float,
+        video: HeardVideo | None,
+    ) -> int:
         model = str(ctx.source.params.get("whisper_model") or self.env.transcriber.model_name)
-        ad, video = answer.ad, answer.video
         return self.env.results.save_analysis(
             ad_id=ad.ad_id,
             video_index=ad.video_index,
@@ -188,9 +167,9 @@ class AnalyseStage:
             transcript_hash=ad.transcript_hash,
             key=self.env.analyser.key,
             schema_version=SCHEMA_VERSION,
-            analysis=answer.analysis,
-            usage=answer.usage,
-            seconds=answer.seconds,
+            analysis=analysis,
+            usage=usage,
+            seconds=round(time.monotonic() - began, 3),
         )
 
 
