@@ -331,7 +331,7 @@ class JobContext:
         stage = self._require_stage()
         self.per_item_stage = True
         live = [i for i in self.items() if i.status == ItemStatus.PENDING or i.done(stage.key)]
-        todo = [i for i in live if i.status == ItemStatus.PENDING and not i.done(stage.key)]
+        todo = [i for i in live if i.awaits(stage.key)]
         total = max(1, len(live))
         done = len(live) - len(todo)
         self.count(stage.key, done, len(live))

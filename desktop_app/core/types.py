@@ -201,6 +201,10 @@ class JobItem:
     def done(self, stage_key: str) -> bool:
         return stage_key in self.checkpoints
 
+    def awaits(self, stage_key: str) -> bool:
+        """Still in the job and not yet through this stage: what a stage has left to do."""
+        return self.status == ItemStatus.PENDING and not self.done(stage_key)
+
 
 @dataclass(frozen=True)
 class JobEvent:

@@ -15,7 +15,7 @@ from desktop_app.core.facts import AdInput, build_input
 from desktop_app.core.language_names import language_name
 from desktop_app.core.schema import SCHEMA_VERSION, AdAnalysis
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import ItemStatus, JobItem, Outcome
+from desktop_app.core.types import JobItem, Outcome
 from desktop_app.core.untranscribed import video_note
 from desktop_app.core.visuals import OCR_UNAVAILABLE
 from desktop_app.pipeline.analyses_ahead import AnalysesAhead
@@ -60,7 +60,7 @@ class AnalyseStage:
 
     def _ahead(self, ctx: JobContext) -> AnalysesAhead[Analysed] | None:
         """The ads asked early, and the others to analyse, asked several at once (when the analyser asks ahead)."""
-        todo = [i for i in ctx.items() if i.status == ItemStatus.PENDING and not i.done(StageKey.ANALYSE)]
+        todo = [i for i in ctx.items() if i.awaits(StageKey.ANALYSE)]
         ahead, self._early = self._early, None
         if not self.asks_ahead or (ahead is None and len(todo) < 2):
             return ahead

@@ -19,7 +19,6 @@ from pathlib import Path
 from desktop_app.core.context import CancelToken, JobContext, JobStopped
 from desktop_app.core.in_flight import InFlight
 from desktop_app.core.stages import StageKey
-from desktop_app.core.types import ItemStatus
 from desktop_app.core.whisper_catalogue import is_downloaded
 from desktop_app.engines.transcriber_pool import TranscriberPool
 from desktop_app.pipeline.checkpoints import StoredVideo
@@ -142,5 +141,5 @@ def early_work(env: PipelineEnv, looking: Looking | None, ctx: JobContext) -> Ea
     if wanted not in (None, "", pool.model_name) or not is_downloaded(pool.model_name, env.models):
         return None
     # the ads this run downloads (a resumed job's downloaded ones are not handed to early work again)
-    total = sum(1 for item in ctx.items() if item.status == ItemStatus.PENDING and not item.done(StageKey.DOWNLOAD))
+    total = sum(1 for item in ctx.items() if item.awaits(StageKey.DOWNLOAD))
     return EarlyWork(env, pool, looking, ctx.token, lambda done: ctx.count(StageKey.TRANSCRIBE, done, total))

@@ -15,7 +15,7 @@ from desktop_app.core.context import ItemReport, ItemSkipped, JobContext
 from desktop_app.core.in_flight import InFlight
 from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
-from desktop_app.core.types import ItemStatus, JobItem, Outcome
+from desktop_app.core.types import JobItem, Outcome
 from desktop_app.core.untranscribed import NOT_ENGLISH, NOT_ENGLISH_REASON, speech_check, untranscribed_spans, verdict
 from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
@@ -126,12 +126,7 @@ class TranscribeStage:
 
     def _pending_videos(self, ctx: JobContext) -> list[StoredVideo]:
         """The videos of the ads still to pass this stage, in the order the stage takes them."""
-        return [
-            video
-            for item in ctx.items()
-            if item.status == ItemStatus.PENDING and not item.done(self.key)
-            for video in Downloaded.of(item).videos
-        ]
+        return [video for item in ctx.items() if item.awaits(self.key) for video in Downloaded.of(item).videos]
 
     def _untranscribed(self, ctx: JobContext, transcriber: AnyTranscriber) -> dict[str, Path]:
         """The videos of the ads still to pass this stage that have no stored transcript, one per content, less
@@ -139,7 +134,7 @@ class TranscribeStage:
         todo: dict[str, Path] = {}
         model = transcriber.model_name
         for item in ctx.items():
-            if item.status == ItemStatus.PENDING and not item.done(self.key):
+            if item.awaits(self.key):
                 for video in Downloaded.of(item).videos:
                     if (
                         video.sha256 not in todo
