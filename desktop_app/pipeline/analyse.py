@@ -42,7 +42,7 @@ class AnalyseStage:
         if self.asks_ahead:
             if self._early is None:
                 self._early = AnalysesAhead(ctx.token)
-            self._early.add(item.key, lambda token, say: self.analyse(ctx, item, token, say, transcribed))
+            self._early.add(item.key, partial(self.analyse, ctx, item, transcribed=transcribed))
 
     def abandon(self) -> None:
         """The job stopped or failed before this stage: what was asked early and not answered yet is dropped."""
@@ -60,10 +60,12 @@ class AnalyseStage:
 
     def _ahead(self, ctx: JobContext) -> AnalysesAhead[Analysed] | None:
         """The ads asked early, and the others to analyse, asked several at once (when the analyser asks ahead)."""
-        todo = [i for i in ctx.items() if i.awaits(StageKey.ANALYSE)]
         ahead, self._early = self._early, None
-        if not self.asks_ahead or (ahead is None and len(todo) < 2):
-            return ahead
+        if not self.asks_ahead:  # the offline analyser: nothing was asked early, nothing is asked ahead
+            return None
+        todo = [i for i in ctx.items() if i.awaits(StageKey.ANALYSE)]
+        if ahead is None and len(todo) < 2:
+            return None
         ahead = ahead or AnalysesAhead(ctx.token)
         for item in todo:
             if not ahead.has(item.key):
