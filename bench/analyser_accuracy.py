@@ -47,15 +47,18 @@ def labels_of(a: AdAnalysis) -> dict[str, Any]:
     }
 
 
+def comparable(value: Any) -> Any:
+    """A label as compared: offer types in a fixed order."""
+    return sorted(value) if isinstance(value, list) else value
+
+
 def right_answers(entries: list[dict[str, Any]]) -> Counter[str]:
     """How many of `entries` the analyser gets right, per field (scripts/train_analyser.py counts folds with it)."""
     right: Counter[str] = Counter(dict.fromkeys(FIELDS, 0))
     for entry in entries:
         got = predict(entry)
         for field in FIELDS:
-            expected = entry["labels"][field]
-            expected = sorted(expected) if isinstance(expected, list) else expected
-            right[field] += got[field] == expected
+            right[field] += got[field] == comparable(entry["labels"][field])
     return right
 
 

@@ -32,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights", type=Path)
     weights_file = parser.parse_args().weights
+    minilm.check_labels()
     tok = minilm.tokenizer(minilm.base_files()[1])
     weights = minilm.load_int8(weights_file)
     labels = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
@@ -45,7 +46,8 @@ def main() -> None:
     per_script = (time.monotonic() - began) / sum(len(rows) for rows in parts.values())
     size = weights_file.stat().st_size / 1e6
     print(f"Fine-tuned MiniLM reader ({weights_file.name}, {size:.1f} MB) on {len(labels)} held-out scripts")
-    print(f"  {'field':<14} {'text':>7} {'heard':>7}   (targets: text {TARGETS['text']:.0f} %, heard 85 %)")
+    targets = ", ".join(f"{name} {value:.0f} %" for name, value in TARGETS.items())
+    print(f"  {'field':<14} {'text':>7} {'heard':>7}   (targets: {targets})")
     for field in figures["text"]:
         print(f"  {field:<14} {figures['text'][field]:6.1f}% {figures['heard'][field]:6.1f}%")
     print(f"  {1000 * per_script:.0f} ms a script (numpy, batches of 64)")

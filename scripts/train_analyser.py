@@ -241,12 +241,17 @@ def use_model(model: dict[str, Any], folder: Path) -> None:
     learned.model.cache_clear()
 
 
+def folds_of(written: list[dict[str, Any]], folds: int) -> dict[str, int]:
+    """Each written script's fold (its noised copy and its transcript go with it), the same for every trainer."""
+    order = np.random.default_rng(0).permutation(len(written))
+    return {written[int(i)]["id"]: k % folds for k, i in enumerate(order)}
+
+
 def cross_validate(
     written: list[dict[str, Any]], spoken: list[dict[str, Any]], folds: int, l2: float, steps: int, noise: bool
 ) -> dict[str, dict[str, float]]:
     """Accuracy per field over K folds, on the written scripts, noised copies of them and their transcripts."""
-    order = np.random.default_rng(0).permutation(len(written))
-    fold_of = {written[int(i)]["id"]: k % folds for k, i in enumerate(order)}
+    fold_of = folds_of(written, folds)
     right: dict[str, Counter[str]] = {"clean": Counter(), "noised": Counter(), "spoken": Counter()}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(folds):
