@@ -47,12 +47,17 @@ def poster(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def player(qtbot: QtBot) -> Iterator[VideoPlayer]:
+    """A shown player, released and its file let go before it is deleted (the order the app keeps), which is why
+    it is not handed to qtbot.addWidget: that deletes widgets before fixtures end."""
     widget = VideoPlayer()
-    qtbot.addWidget(widget)
     widget.resize(640, 420)
     widget.show()
     yield widget
     widget.release()
+    qtbot.waitUntil(widget.released, timeout=5000)
+    widget.close()
+    widget.deleteLater()
+    qtbot.wait(10)
 
 
 def loaded(qtbot: QtBot, player: VideoPlayer, clip: Path, poster: Path | None) -> VideoPlayer:
@@ -148,6 +153,7 @@ def test_volume_and_mute_are_kept_for_the_session(qtbot: QtBot, player: VideoPla
     later.mute_button.click()
     assert not later.audio.isMuted()
     later.release()
+    qtbot.waitUntil(later.released, timeout=5000)
 
 
 def result_for(clip: Path, poster: Path | None) -> AdResult:
@@ -201,6 +207,7 @@ def test_the_line_playing_is_highlighted_and_a_click_seeks(
     assert detail.transcript.currentRow() == 2, "the last line stays highlighted at the end"
     detail.grab().save(str(tmp_path / "after.png"))
     detail.release_media()
+    qtbot.waitUntil(detail.player.released, timeout=5000)
     assert detail.player.media.source().isEmpty()
 
 
@@ -213,6 +220,7 @@ def test_a_copy_only_ad_has_no_player(qtbot: QtBot, clip: Path) -> None:
     detail.show_result(replace(result_for(clip, None), video_path=None))
     assert not detail.player.isVisible() and detail.transcript.item(0).text().startswith("(no usable video")
     detail.release_media()
+    qtbot.waitUntil(detail.player.released, timeout=5000)
 
 
 @pytest.mark.slow
@@ -229,3 +237,4 @@ def test_the_sample_ads_show_their_poster_from_the_visual_look(qtbot: QtBot, ana
     assert detail.player.stack.currentWidget() is detail.player.picture
     assert not detail.player.picture.pixmap().isNull() and detail.player.picture.text() == ""
     detail.release_media()
+    qtbot.waitUntil(detail.player.released, timeout=5000)

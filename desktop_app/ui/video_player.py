@@ -1,15 +1,19 @@
 """A small video player for the Results detail: the poster before playing and after the end (never a black
 box), play/pause/replay, a seek bar with the time, volume and mute kept for the session, Space to play or pause.
 
-QtMultimedia is heavy, so it is imported when the first video loads. `release()` must run before the widget
-goes: Qt's FFmpeg decoder threads crash if the video widget is destroyed under a playing player."""
+QtMultimedia is heavy, so it is imported when the first video loads. `release()` must run, and the event loop
+turn, before the widget goes: Qt's FFmpeg decoder threads crash if the video widget is destroyed under a playing
+player. Stopping and changing the file are queued to the event loop rather than called from Python: while Qt
+winds its FFmpeg threads down, they tell the Python-made player and audio output that they disconnect, which
+needs Python's lock; a stop called from Python holds that lock while it waits for them (a deadlock seen in
+tests). From the event loop Qt runs the stop itself, with the lock free."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -102,7 +106,7 @@ class VideoPlayer(QWidget):
         """Show this video (paused before its start, the poster on screen); None or a missing file hides the
         player, stopping the previous ad first so its picture and sound do not stay."""
         if self.media is not None:
-            self.media.stop()
+            self._queued("stop")
         if not path or not Path(path).exists():
             self.hide()
             return
@@ -112,7 +116,7 @@ class VideoPlayer(QWidget):
         image = QImage(poster) if poster and Path(poster).is_file() else QImage()
         self._poster = QPixmap.fromImage(image) if not image.isNull() else None
         self.picture.setText("" if self._poster else NO_PREVIEW)
-        self.media.setSource(QUrl.fromLocalFile(path))
+        self._queued("setSource", QUrl.fromLocalFile(path))
         self.show()
         self._show_state()
 
@@ -139,13 +143,23 @@ class VideoPlayer(QWidget):
         self.media.errorOccurred.connect(self._on_error)
 
     def release(self) -> None:
-        """Stop and let go of the file (see the module's note on Qt's decoder threads)."""
+        """Stop and let go of the file when the event loop next turns (see the module's note)."""
         if self.media is None:
             return
-        self.media.stop()
-        self.media.setSource(QUrl())
-        self._show_state()
+        self._queued("stop")
+        self._queued("setSource", QUrl())
         self._show_time(0)
+
+    def released(self) -> bool:
+        """Whether the player holds no file any more: after release(), once the event loop has turned."""
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        return self.media is None or self.media.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia
+
+    def _queued(self, slot: str, url: QUrl | None = None) -> None:
+        """Call one of the player's slots from the event loop, in order with the others queued."""
+        arguments = [Q_ARG(QUrl, url)] if url is not None else []
+        QMetaObject.invokeMethod(self.media, slot, Qt.ConnectionType.QueuedConnection, *arguments)
 
     # ---- playing ------------------------------------------------------------------------------------
 
