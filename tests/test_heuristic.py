@@ -27,11 +27,12 @@ def _input(script: str, copy: str = "") -> AdInput:
     )
 
 
-# Held-out accuracy of the offline analyser (bench/analyser_accuracy.py), as measured when the learned model was
-# trained: a floor, so a change that makes it worse on scripts it never saw fails here. Never tuned on.
+# Held-out accuracy of the offline analyser (bench/analyser_accuracy.py), as measured when the reader was shipped
+# (all six at the 90 % or more): a floor, so a change that makes it worse on scripts it never saw fails
+# here. Never tuned on.
 HELD_OUT_FLOOR = {
-    "hook_type": 83.0, "cta_present": 97.0, "cta_type": 91.0, "offer_present": 92.0, "offer_types": 81.0,
-    "urgency": 96.0,
+    "hook_type": 90.0, "cta_present": 99.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
+    "urgency": 98.0,
 }  # fmt: skip
 
 

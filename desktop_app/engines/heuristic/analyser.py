@@ -58,7 +58,7 @@ from desktop_app.engines.heuristic.rules import (
 )
 from desktop_app.engines.heuristic.scores import rate
 
-PROMPT_VERSION = "heuristic-2"  # heuristic-2: learned decisions, on-screen text and pacing
+PROMPT_VERSION = "heuristic-3"  # 2: learned decisions, on-screen text and pacing; 3: the fine-tuned reader decides
 
 
 class HeuristicAnalyser:

@@ -1,8 +1,7 @@
-"""Linear classifiers learned from labelled ad scripts (scripts/train_analyser.py), for the decisions the rule
-tables got wrong on scripts written by other hands: the hook's type, the CTA's type, the offer's types and
-urgency. Rules only know the phrasings someone listed; the weights learned which words and word pairs, in
-which part of the script, point to each label, and how far each rule's verdict can be trusted. The rules still
-pick the evidence around these decisions.
+"""Linear classifiers learned from labelled ad scripts (scripts/train_analyser.py). They rate any text, one
+sentence as well as a whole script, in a fraction of a millisecond, so the analyser asks them which sentence
+carries a label the reader (reader.py) decided: that sentence is the evidence it quotes. decisions.py may also
+weigh their verdict on the whole script beside the reader's. The rules still pick the evidence they match.
 
 Features are words and word pairs tagged with where they occur (the opening sentence, the next one, the last
 two sentences, the first and last words whatever the punctuation, anywhere), with numbers written in digits or
@@ -38,7 +37,6 @@ QUESTION_OPENERS = frozenset((
 ))
 # fmt: on
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[%$€£?!]")
-OFFER_TYPE_THRESHOLD = 0.35
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -140,21 +138,6 @@ class Model:
             shifted = np.exp(logits - logits.max())
             probabilities = shifted / shifted.sum()
         return {c: float(p) for c, p in zip(h.classes, probabilities, strict=True)}
-
-    def label(self, head: str, sentences: list[str]) -> str:
-        found = self.scores(head, sentences)
-        return max(found, key=lambda c: found[c])
-
-    def labels(self, head: str, sentences: list[str], threshold: float = 0.5) -> list[str]:
-        return sorted(c for c, p in self.scores(head, sentences).items() if p >= threshold)
-
-    def offer_types(self, sentences: list[str], threshold: float = OFFER_TYPE_THRESHOLD) -> list[str]:
-        """Whether there is an offer at all is its own decision (it sees every kind of offer, so it learns
-        more than any one type does); the types are then those likely enough, at least the likeliest."""
-        if not self.labels("offer_any", sentences):
-            return []
-        found = self.scores("offer", sentences)
-        return sorted(c for c, p in found.items() if p >= threshold) or [max(found, key=lambda c: found[c])]
 
 
 @functools.cache

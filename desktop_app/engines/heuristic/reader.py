@@ -1,0 +1,229 @@
+"""A reader of whole ad scripts: all-MiniLM-L6-v2 (Apache-2.0) fine-tuned end to end for the labels the analyser
+decides (hook type, CTA type, offer types, urgency) by scripts/finetune_analyser.py.
+
+The linear model (learned.py) sees words and word pairs; this reads sentences as a whole, so it holds on phrasings
+no list and no word pair covers ("the first month's on us" is a free trial) and on transcripts with misheard
+words. Its matrices are shipped as int8 with one scale per row (about 21 MB). The forward pass below is written
+once for any array module: the app reads with numpy, training learns with jax.numpy through the same function.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+WEIGHTS = Path(__file__).with_name("reader_int8.npz")
+TOKENIZER = Path(__file__).with_name("reader_tokenizer.json")
+HOOKS = (
+    "problem_callout", "bold_claim", "question", "statistic", "social_proof", "testimonial", "story", "authority",
+    "negative", "pattern_interrupt", "curiosity_gap", "urgency", "demonstration", "before_after", "direct_callout",
+    "other", "none",
+)  # fmt: skip
+CTAS = (
+    "shop_now", "sign_up", "download", "book", "get_offer", "contact", "subscribe", "watch_more", "learn_more", "other",
+    "none",
+)  # fmt: skip
+OFFERS = (
+    "discount", "free_trial", "free_shipping", "bundle", "bogo", "guarantee", "gift", "limited_time", "lead_magnet",
+    "financing", "subscription", "other",
+)  # fmt: skip
+# The heads and their widths, in the weights' column order (tests/test_reader.py checks the lists are the schema's).
+# offer_any is learned beside the types but not read: as a gate on them it changed no answer on validation fold 0.
+HEADS = {"hook": len(HOOKS), "cta": len(CTAS), "offer": len(OFFERS), "offer_any": 1, "urgency": 1}
+LAYERS, WIDTH, ATTENTION_HEADS = 6, 384, 12
+MAX_TOKENS = 128
+OPENING_WORDS = 20  # the hook is read from the opening (the label guide: about the first 3 s), at most this long
+EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the reader makes of one script: each label's probability, in the schema's terms (the same shape as
+    learned.Model.scores, so the two can be weighed together)."""
+
+    hook: dict[str, float]  # one softmax over the hook types
+    cta: dict[str, float]  # one softmax over the CTA types, "none" included
+    offer: dict[str, float]  # one sigmoid per offer type
+    urgency: float
+
+
+def opening_end(text: str) -> int:
+    """Where the opening ends: the first sentence that reaches eight words, at most OPENING_WORDS words (a
+    transcript without full stops is cut by the count)."""
+    words = list(re.finditer(r"\S+", text))
+    for i, w in enumerate(words[:OPENING_WORDS]):
+        if (i >= 7 or i == len(words) - 1) and w.group()[-1] in ".!?":
+            return w.end()
+    return words[min(OPENING_WORDS, len(words)) - 1].end() if words else 0
+
+
+def encode(tokenizer: Any, texts: list[str]) -> tuple[Any, Any, Any]:
+    """Token ids, the attention mask and the opening's mask of each text, padded to the longest (at most
+    MAX_TOKENS): the opening mask marks the tokens the hook head averages."""
+    import numpy as np
+
+    encoded = [tokenizer.encode(t) for t in texts]
+    width = min(MAX_TOKENS, max(len(e.ids) for e in encoded))
+    ids = np.zeros((len(texts), width), np.int32)
+    mask = np.zeros((len(texts), width), np.float32)
+    opening = np.zeros((len(texts), width), np.float32)
+    for i, (text, e) in enumerate(zip(texts, encoded, strict=True)):
+        n = min(len(e.ids), width)
+        ids[i, :n], mask[i, :n] = e.ids[:n], 1
+        ids[i, n - 1] = e.ids[-1]  # a cut text still ends on [SEP]
+        end = opening_end(text)
+        opening[i, 1 : n - 1] = [start < end for start, _ in e.offsets[1 : n - 1]]
+        if not opening[i].any():  # an empty text: its [SEP] stands in
+            opening[i, 1] = 1
+    return ids, mask, opening
+
+
+def _norm(xp: Any, x: Any, gain: Any, bias: Any) -> Any:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / xp.sqrt(var + 1e-12) * gain + bias
+
+
+def _gelu(xp: Any, x: Any) -> Any:
+    """GELU in its tanh form (jax's default), in training and reading alike; BERT's erf form differs by < 1e-3.
+    The cube is spelt as products: numpy's float32 `x**3` is a general power, 50 times slower, most of a read."""
+    return 0.5 * x * (1 + xp.tanh(0.7978845608 * (x + 0.044715 * (x * x * x))))
+
+
+def _softmax(xp: Any, x: Any) -> Any:
+    e = xp.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _pair(w: dict[str, Any], name: str) -> tuple[Any, Any]:
+    return w[name + ".weight"], w[name + ".bias"]
+
+
+def logits(
+    xp: Any, w: dict[str, Any], ids: Any, mask: Any, opening: Any, drop: Callable[[Any, int], Any] | None = None
+) -> dict[str, Any]:
+    """Each head's logits: the hook's from the opening's tokens, the others' from the whole script's (both with
+    [CLS]). `w` holds the encoder's arrays by their sentence-transformers names and the heads' as `head.w`/`.b`;
+    `drop(x, k)` is dropout while learning."""
+    drop = drop or (lambda x, _k: x)
+    b, t = ids.shape
+    x = w[EMBEDDINGS][ids] + w["embeddings.position_embeddings.weight"][:t]
+    x = _norm(xp, x + w["embeddings.token_type_embeddings.weight"][0], *_pair(w, "embeddings.LayerNorm"))
+    masked = (1 - mask)[:, None, None, :] * -1e9
+    size = WIDTH // ATTENTION_HEADS
+    for layer in range(LAYERS):
+        p = f"encoder.layer.{layer}."
+
+        def dense(x: Any, name: str, p: str = p) -> Any:
+            return x @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+
+        q, k, v = (
+            dense(x, f"attention.self.{n}").reshape(b, t, ATTENTION_HEADS, size).transpose(0, 2, 1, 3)
+            for n in ("query", "key", "value")
+        )
+        # math.sqrt: a Python float keeps numpy in float32, as jax is (a numpy float64 would widen everything).
+        attended = (_softmax(xp, q @ k.transpose(0, 1, 3, 2) / math.sqrt(size) + masked) @ v).transpose(0, 2, 1, 3)
+        x = _norm(
+            xp, x + drop(dense(attended.reshape(b, t, WIDTH), "attention.output.dense"), 2 * layer),
+            *_pair(w, p + "attention.output.LayerNorm"),
+        )  # fmt: skip
+        inner = dense(_gelu(xp, dense(x, "intermediate.dense")), "output.dense")
+        x = _norm(xp, x + drop(inner, 2 * layer + 1), *_pair(w, p + "output.LayerNorm"))
+    whole = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+    start = (x * opening[..., None]).sum(1) / xp.maximum(opening.sum(1, keepdims=True), 1)
+    read = {"hook": xp.concatenate([start, x[:, 0]], -1), "rest": xp.concatenate([whole, x[:, 0]], -1)}
+    return {h: read["hook" if h == "hook" else "rest"] @ w[f"{h}.w"] + w[f"{h}.b"] for h in HEADS}
+
+
+def read_of(out: dict[str, Any], i: int) -> Read:
+    """Script i's probabilities from the heads' logits."""
+    import numpy as np
+
+    def softmax(z: Any, classes: tuple[str, ...]) -> dict[str, float]:
+        e = np.exp(z - z.max())
+        return {c: float(p) for c, p in zip(classes, e / e.sum(), strict=True)}
+
+    def sigmoid(z: Any) -> Any:
+        return 1 / (1 + np.exp(-z))
+
+    return Read(
+        hook=softmax(out["hook"][i], HOOKS),
+        cta=softmax(out["cta"][i], CTAS),
+        offer={o: float(p) for o, p in zip(OFFERS, sigmoid(out["offer"][i]), strict=True)},
+        urgency=float(sigmoid(out["urgency"][i][0])),
+    )
+
+
+def save_int8(path: Path, weights: dict[str, Any]) -> None:
+    """Every encoder matrix as int8 with one float scale per row (a quarter of float32), the rest as float32."""
+    import numpy as np
+
+    arrays = {}
+    for name, a in weights.items():
+        a = np.asarray(a, dtype=np.float32)
+        if a.ndim == 2 and not name.endswith(".w"):  # the heads stay float32
+            scale = np.maximum(np.abs(a).max(1, keepdims=True), 1e-12) / 127
+            arrays[name + ":q"], arrays[name + ":s"] = np.round(a / scale).astype(np.int8), scale
+        else:
+            arrays[name] = a
+    np.savez_compressed(path, **arrays)
+
+
+class _Rows:
+    """The word embeddings kept as int8 rows, each turned to float32 only when a token looks it up: the table is
+    most of the model, and float32 would hold 47 MB for the few hundred rows a script reads."""
+
+    def __init__(self, q: Any, scale: Any) -> None:
+        self.q, self.scale = q, scale
+
+    def __getitem__(self, ids: Any) -> Any:
+        return self.q[ids].astype("float32") * self.scale[ids]
+
+
+def load_int8(path: Path) -> dict[str, Any]:
+    """The weights save_int8 wrote, as float32 (the word embeddings looked up from int8 as they are read)."""
+    import numpy as np
+
+    with np.load(path) as z:
+        out: dict[str, Any] = {n: z[n] for n in z.files if ":" not in n}
+        for n in z.files:
+            if n.endswith(":q") and n[:-2] != EMBEDDINGS:
+                out[n[:-2]] = z[n].astype(np.float32) * z[n[:-2] + ":s"]
+        out[EMBEDDINGS] = _Rows(z[EMBEDDINGS + ":q"], z[EMBEDDINGS + ":s"])
+    return out
+
+
+def tokenizer_of(config: str) -> Any:
+    """The model's WordPiece tokenizer from its JSON, without its own padding and cut (encode does both)."""
+    from tokenizers import Tokenizer
+
+    t = Tokenizer.from_str(config)
+    t.no_padding()
+    t.no_truncation()
+    return t
+
+
+@dataclass(frozen=True)
+class Reader:
+    tokenizer: Any
+    weights: dict[str, Any]
+
+    def read(self, texts: list[str]) -> list[Read]:
+        """The labels of each script (one batch: for many scripts, give a few dozen at a time)."""
+        import numpy as np
+
+        out = logits(np, self.weights, *encode(self.tokenizer, texts))
+        return [read_of(out, i) for i in range(len(texts))]
+
+
+@functools.cache
+def reader() -> Reader | None:
+    """The fine-tuned reader shipped with the app; None when its files are missing (the linear model decides)."""
+    if not (WEIGHTS.is_file() and TOKENIZER.is_file()):
+        return None
+    return Reader(tokenizer_of(TOKENIZER.read_text(encoding="utf-8")), load_int8(WEIGHTS))
