@@ -5,7 +5,8 @@ scripts as tiny.en heard them from espeak-ng (the transcripts kept in second_ann
 bench/spoken_accuracy.py --count 169 made). Prints per-field accuracy beside the targets, the time per script, the
 weights' size; last line one JSON object with the figures.
 
-This is the reader alone; bench/annotator_agreement.py measures the whole analyser, which lays the rules over it.
+This is the reader alone; bench/annotator_agreement.py measures the whole analyser (the reader with the linear
+model weighed in and the offer rules).
 Usage: python bench/reader_accuracy.py [WEIGHTS.npz]  (default: the app's; the tokenizer is read from beside it)
 """
 
@@ -33,8 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights", type=Path, nargs="?", default=reader.WEIGHTS)
     weights_file = parser.parse_args().weights
-    tok = reader.tokenizer_of(weights_file.with_name(reader.TOKENIZER.name).read_text(encoding="utf-8"))
-    weights = reader.load_int8(weights_file)
+    read = reader.reader_at(weights_file)
     labels = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
     heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
     parts = {
@@ -42,7 +42,7 @@ def main() -> None:
         "heard": [{"text": h["script"], "labels": labels[h["id"]]["labels"]} for h in heard],
     }
     began = time.monotonic()
-    figures = {name: accuracy(weights, tok, rows) for name, rows in parts.items()}
+    figures = {name: accuracy(read.weights, read.tokenizer, rows) for name, rows in parts.items()}
     per_script = (time.monotonic() - began) / sum(len(rows) for rows in parts.values())
     size = weights_file.stat().st_size / 1e6
     print(f"Fine-tuned MiniLM reader ({weights_file.name}, {size:.1f} MB) on {len(labels)} held-out scripts")

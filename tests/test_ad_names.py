@@ -46,3 +46,5 @@ def test_folder_ads_are_named_by_their_files_everywhere(qtbot: QtBot, services: 
     qtbot.addWidget(detail)
     detail.show_result(result)
     assert "acme-books-spring.mp4" in detail.header.text() and "file-" not in detail.header.text().split("Ad ")[0]
+    detail.release_media()  # the video goes before the widget does (video_player.py's note)
+    qtbot.waitUntil(detail.player.released, timeout=5000)

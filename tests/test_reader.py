@@ -57,8 +57,22 @@ def test_the_shipped_reader_fits_the_frozen_build() -> None:
     assert read is not None
     [answer] = read.read(["Tired of cold coffee? This mug keeps it hot for six hours. Shop now and save 20%."])
     assert sum(answer.hook.values()) == pytest.approx(1.0, abs=1e-4)
-    assert sum(answer.cta.values()) == pytest.approx(1.0, abs=1e-4)
-    assert set(answer.offer) == set(reader.OFFERS)
+    assert max(answer.cta, key=answer.cta.__getitem__) == "shop_now"
+    assert [o for o, p in answer.offer.items() if p > reader.EVEN_ODDS] == ["discount"]
+    assert answer.urgency < reader.EVEN_ODDS
+
+
+def test_a_long_script_is_read_to_its_end() -> None:
+    """A 45-60 s ad runs past the 128 tokens the model reads: its opening and its closing words are read."""
+    assert reader.kept(300) == [*range(64), *range(236, 300)] and reader.kept(90) == list(range(90))
+    middle = "Our team spent three years testing fabrics in labs and on trails, in rain and in snow, on long hikes "
+    middle += "and short commutes, so that every seam holds and every zip runs smooth. "
+    script = f"I used to hate my rain jacket. {middle * 4}Use code TRAIL30 for 30% off, only until Sunday. Shop now."
+    read = reader.reader()
+    assert read is not None and len(read.tokenizer.encode(script).ids) > reader.MAX_TOKENS
+    [answer] = read.read([script])
+    assert max(answer.cta, key=answer.cta.__getitem__) == "shop_now"
+    assert answer.offer["discount"] > reader.EVEN_ODDS and answer.urgency > reader.EVEN_ODDS
 
 
 # The whole analyser on the held-out scripts as tiny.en heard them (second_annotator/heldout_heard.json, the

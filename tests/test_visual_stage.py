@@ -84,3 +84,5 @@ def test_the_detail_shows_what_is_on_screen_at_its_second(qtbot: QtBot, services
     assert lines[0] == "(no speech in this video)"
     shown = [line for line in lines if "on screen:" in line]
     assert len(shown) >= 3 and shown[0].startswith("[0:00] on screen:") and "shop" in shown[-1].lower()
+    detail.release_media()  # the video goes before the widget does (video_player.py's note)
+    qtbot.waitUntil(detail.player.released, timeout=5000)

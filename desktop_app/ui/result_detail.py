@@ -144,8 +144,8 @@ class ResultDetail(QWidget):
             self.transcript.scrollToItem(self.transcript.item(row), QListWidget.ScrollHint.EnsureVisible)
 
     def release_media(self) -> None:
-        """Stops playback and lets go of the file before the window goes: Qt's FFmpeg decoder threads crash
-        if the video widget is destroyed under a playing player."""
+        """Stops playback and lets go of the file when the event loop next turns, which must happen before the
+        window goes: Qt's FFmpeg decoder threads crash if the video widget is destroyed under a playing player."""
         self.player.release()
 
 

@@ -104,7 +104,8 @@ class VideoPlayer(QWidget):
 
     def load(self, path: str | None, poster: str | None = None) -> None:
         """Show this video (paused before its start, the poster on screen); None or a missing file hides the
-        player, stopping the previous ad first so its picture and sound do not stay."""
+        player, stopping the previous ad first so its picture and sound do not stay. The player switches files
+        when the event loop next turns (see the module's note)."""
         if self.media is not None:
             self._queued("stop")
         if not path or not Path(path).exists():

@@ -1,8 +1,9 @@
-"""The offline analyser: fills the full analysis schema from the transcript, word timings and ad copy with
-the transparent rule tables, so the app is useful with no LLM configured. Confidence is always "low".
+"""The offline analyser: fills the full analysis schema from the transcript, word timings, on-screen text and ad
+copy, so the app is useful with no LLM configured. Confidence is always "low".
 
-This module only reads the ad and assembles the schema; what counts as a hook, CTA or offer lives in
-rules.py, and how it is judged in judgements.py."""
+This module only reads the ad and assembles the schema; which hook, CTA and offer types the ad has is decided in
+decisions.py (the learned models), what is quoted for them lives in rules.py, and how it is scored in
+judgements.py."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from desktop_app.core.facts import Sentence
 from desktop_app.core.schema import CtaType, Hook, HookType, OfferType
 from desktop_app.engines.heuristic.engine import Hit, labels_found
 from desktop_app.engines.heuristic.learned import Model, model
-from desktop_app.engines.heuristic.reader import reader
+from desktop_app.engines.heuristic.reader import EVEN_ODDS, reader
 from desktop_app.engines.heuristic.rules import OFFER_RULES
 
 # How the reader, the linear model and the rules are combined was chosen on validation fold 0 of the training
@@ -72,10 +72,10 @@ def decide(
     if m is None or r is None or not texts:
         ruled = [offer_type for offer_type, _ in found]
         return Decided(hook, cta, ruled, [hit for _, hits in found for hit in hits], urgent)
-    opening = [s.text for s in spoken] if spoken else [s.text for s in screen]  # said first, or shown first
     read = r.read([" ".join(texts)])[0]
     candidates = candidates_for_action(spoken, copy, screen)
     if spoken or screen:
+        opening = [s.text for s in spoken] if spoken else [s.text for s in screen]  # said first, or shown first
         linear_hook = m.scores("hook", opening + [s.text for s in copy])
         hook_type: HookType = _likeliest(read.hook, linear_hook)  # type: ignore[assignment]
         hook = hook.model_copy(update={"type": hook_type})
@@ -86,10 +86,10 @@ def decide(
         hit = cta[1] if cta else _best(m, "cta", cta_type, candidates)
         cta = (cta_type, hit) if hit else None
     by_type = dict(found)
-    learned_types: list[OfferType] = [t for t, p in read.offer.items() if p > 0.5]  # type: ignore[misc]
+    learned_types: list[OfferType] = [t for t, p in read.offer.items() if p > EVEN_ODDS]  # type: ignore[misc]
     types = sorted(set(learned_types) | {t for t, _ in found if t in TRUSTED_OFFER_RULES})
     hits: list[Hit] = []
     for offer_type in types:
         quoted = by_type.get(offer_type) or [h for h in [_best(m, "offer", offer_type, candidates)] if h]
         hits += [hit for hit in quoted if hit not in hits]
-    return Decided(hook, cta, types, hits, urgent or read.urgency > 0.5)
+    return Decided(hook, cta, types, hits, urgent or read.urgency > EVEN_ODDS)

@@ -37,6 +37,8 @@ OFFERS = (
 HEADS = {"hook": len(HOOKS), "cta": len(CTAS), "offer": len(OFFERS), "offer_any": 1, "urgency": 1}
 LAYERS, WIDTH, ATTENTION_HEADS = 6, 384, 12
 MAX_TOKENS = 128
+HEAD_TOKENS = 64  # a longer script is read as its first 64 tokens and its last 64: the hook opens it, the CTA ends it
+EVEN_ODDS = 0.5  # an offer type, or urgency, counts above this probability
 OPENING_WORDS = 20  # the hook is read from the opening (the label guide: about the first 3 s), at most this long
 EMBEDDINGS = "embeddings.word_embeddings.weight"
 
@@ -62,6 +64,14 @@ def opening_end(text: str) -> int:
     return words[min(OPENING_WORDS, len(words)) - 1].end() if words else 0
 
 
+def kept(count: int) -> list[int]:
+    """Which of a text's `count` tokens are read: all of them, or for a long text the first HEAD_TOKENS and the
+    last (its closing words and [SEP])."""
+    if count <= MAX_TOKENS:
+        return list(range(count))
+    return list(range(HEAD_TOKENS)) + list(range(count - (MAX_TOKENS - HEAD_TOKENS), count))
+
+
 def encode(tokenizer: Any, texts: list[str]) -> tuple[Any, Any, Any]:
     """Token ids, the attention mask and the opening's mask of each text, padded to the longest (at most
     MAX_TOKENS): the opening mask marks the tokens the hook head averages."""
@@ -73,11 +83,11 @@ def encode(tokenizer: Any, texts: list[str]) -> tuple[Any, Any, Any]:
     mask = np.zeros((len(texts), width), np.float32)
     opening = np.zeros((len(texts), width), np.float32)
     for i, (text, e) in enumerate(zip(texts, encoded, strict=True)):
-        n = min(len(e.ids), width)
-        ids[i, :n], mask[i, :n] = e.ids[:n], 1
-        ids[i, n - 1] = e.ids[-1]  # a cut text still ends on [SEP]
+        read = kept(len(e.ids))
+        n = len(read)
+        ids[i, :n], mask[i, :n] = [e.ids[k] for k in read], 1
         end = opening_end(text)
-        opening[i, 1 : n - 1] = [start < end for start, _ in e.offsets[1 : n - 1]]
+        opening[i, 1 : n - 1] = [e.offsets[k][0] < end for k in read[1 : n - 1]]
         if not opening[i].any():  # an empty text: its [SEP] stands in
             opening[i, 1] = 1
     return ids, mask, opening
@@ -221,9 +231,14 @@ class Reader:
         return [read_of(out, i) for i in range(len(texts))]
 
 
+def reader_at(weights: Path) -> Reader:
+    """A reader from its int8 weights and the tokenizer saved beside them (scripts/finetune_analyser.py)."""
+    return Reader(tokenizer_of(weights.with_name(TOKENIZER.name).read_text(encoding="utf-8")), load_int8(weights))
+
+
 @functools.cache
 def reader() -> Reader | None:
-    """The fine-tuned reader shipped with the app; None when its files are missing (the linear model decides)."""
+    """The fine-tuned reader shipped with the app; None when its files are missing (the rules then decide alone)."""
     if not (WEIGHTS.is_file() and TOKENIZER.is_file()):
         return None
-    return Reader(tokenizer_of(TOKENIZER.read_text(encoding="utf-8")), load_int8(WEIGHTS))
+    return reader_at(WEIGHTS)
