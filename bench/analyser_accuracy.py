@@ -35,6 +35,14 @@ def predict(entry: dict[str, Any]) -> dict[str, Any]:
     return labels_of(analyse(build_input("ad", 0, ad, {"text": script, "segments": [segment]})))
 
 
+def heldout_heard() -> list[dict[str, Any]]:
+    """The held-out scripts as tiny.en heard them (second_annotator/heldout_heard.json, the transcripts
+    bench/spoken_accuracy.py --count 169 made): each entry with its transcript for a script, and no copy."""
+    labelled = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
+    heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
+    return [labelled[h["id"]] | {"script": h["script"], "copy": ""} for h in heard]
+
+
 def labels_of(a: AdAnalysis) -> dict[str, Any]:
     """An analysis in the corpus labels' terms."""
     return {

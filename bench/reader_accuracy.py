@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from analyser_accuracy import CORPUS  # noqa: E402
+from analyser_accuracy import CORPUS, heldout_heard  # noqa: E402
 from finetune_analyser import accuracy  # noqa: E402
 
 from desktop_app.engines.heuristic import reader  # noqa: E402
@@ -35,17 +35,16 @@ def main() -> None:
     parser.add_argument("weights", type=Path, nargs="?", default=reader.WEIGHTS)
     weights_file = parser.parse_args().weights
     read = reader.reader_at(weights_file)
-    labels = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
-    heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
+    heldout = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))
     parts = {
-        "text": [{"text": f"{e['script']} {e['copy']}".strip(), "labels": e["labels"]} for e in labels.values()],
-        "heard": [{"text": h["script"], "labels": labels[h["id"]]["labels"]} for h in heard],
+        name: [{"text": f"{e['script']} {e['copy']}".strip(), "labels": e["labels"]} for e in entries]
+        for name, entries in (("text", heldout), ("heard", heldout_heard()))
     }
     began = time.monotonic()
     figures = {name: accuracy(read.weights, read.tokenizer, rows) for name, rows in parts.items()}
     per_script = (time.monotonic() - began) / sum(len(rows) for rows in parts.values())
     size = weights_file.stat().st_size / 1e6
-    print(f"Fine-tuned MiniLM reader ({weights_file.name}, {size:.1f} MB) on {len(labels)} held-out scripts")
+    print(f"Fine-tuned MiniLM reader ({weights_file.name}, {size:.1f} MB) on {len(heldout)} held-out scripts")
     targets = ", ".join(f"{name} {value:.0f} %" for name, value in TARGETS.items())
     print(f"  {'field':<14} {'text':>7} {'heard':>7}   (targets: {targets})")
     for field in figures["text"]:

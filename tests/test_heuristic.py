@@ -27,23 +27,30 @@ def _input(script: str, copy: str = "") -> AdInput:
     )
 
 
-# Held-out accuracy of the offline analyser (bench/analyser_accuracy.py), as measured when the reader was shipped
-# (all six at the issue's 90 % or more): a floor, so a change that makes it worse on scripts it never saw fails
-# here. Never tuned on.
+# Held-out accuracy of the offline analyser as measured when the reader was shipped: a floor, so a change that
+# makes it worse on scripts it never saw fails here. Never tuned on. From the scripts' text (bench/analyser_accuracy.py,
+# all six at the issue's 90 % or more), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part).
 HELD_OUT_FLOOR = {
-    "hook_type": 90.0, "cta_present": 99.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
-    "urgency": 98.0,
+    "text": {
+        "hook_type": 90.0, "cta_present": 99.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
+        "urgency": 98.0,
+    },
+    "heard": {
+        "hook_type": 81.0, "cta_present": 89.0, "cta_type": 77.0, "offer_present": 91.0, "offer_types": 85.0,
+        "urgency": 96.0,
+    },
 }  # fmt: skip
 
 
-def test_held_out_accuracy_does_not_fall() -> None:
+@pytest.mark.parametrize("part", HELD_OUT_FLOOR)
+def test_held_out_accuracy_does_not_fall(part: str) -> None:
     sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
-    from analyser_accuracy import CORPUS, accuracy
+    from analyser_accuracy import CORPUS, accuracy, heldout_heard
 
-    heldout = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))
+    heldout = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8")) if part == "text" else heldout_heard()
     assert len(heldout) >= 150
     measured = accuracy(heldout)
-    assert all(measured[field] >= floor for field, floor in HELD_OUT_FLOOR.items()), measured
+    assert all(measured[field] >= floor for field, floor in HELD_OUT_FLOOR[part].items()), measured
 
 
 def test_analysis_is_valid_and_states_its_limits() -> None:

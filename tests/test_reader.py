@@ -1,10 +1,9 @@
 """The fine-tuned reader (engines/heuristic/reader.py): its labels are the schema's, its int8 storage keeps the
-weights, the shipped one fits the frozen build, and it holds on the held-out scripts as tiny.en heard them."""
+weights, the shipped one fits the frozen build and reads a long script to its end. Its held-out floors, from text
+and as heard, are the whole analyser's (tests/test_heuristic.py)."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import get_args
 
@@ -13,8 +12,6 @@ import pytest
 
 from desktop_app.core.schema import CtaType, HookType, OfferType
 from desktop_app.engines.heuristic import reader
-
-CORPUS = Path(__file__).parent / "data" / "corpus"
 
 
 def test_its_labels_are_the_schemas() -> None:
@@ -73,23 +70,3 @@ def test_a_long_script_is_read_to_its_end() -> None:
     [answer] = read.read([script])
     assert max(answer.cta, key=answer.cta.__getitem__) == "shop_now"
     assert answer.offer["discount"] > reader.EVEN_ODDS and answer.urgency > reader.EVEN_ODDS
-
-
-# The whole analyser on the held-out scripts as tiny.en heard them (second_annotator/heldout_heard.json, the
-# transcripts bench/spoken_accuracy.py --count 169 made), as measured when the reader was shipped: a floor.
-HEARD_FLOOR = {
-    "hook_type": 81.0, "cta_present": 89.0, "cta_type": 77.0, "offer_present": 91.0, "offer_types": 85.0,
-    "urgency": 96.0,
-}  # fmt: skip
-
-
-def test_held_out_accuracy_as_heard_does_not_fall() -> None:
-    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
-    from analyser_accuracy import accuracy
-
-    labels = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
-    heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
-    entries = [{"script": h["script"], "copy": "", "labels": labels[h["id"]]["labels"]} for h in heard]
-    assert len(entries) >= 150
-    measured = accuracy(entries)
-    assert all(measured[field] >= floor for field, floor in HEARD_FLOOR.items()), measured
