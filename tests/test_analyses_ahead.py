@@ -70,3 +70,29 @@ def test_a_cancel_ends_the_wait_and_reaches_the_asking() -> None:
     while len(ended) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sorted(ended) == ["a", "b"]
+
+
+def test_a_job_stopped_before_anyone_waits_ends_the_asking_and_its_threads_without_a_close() -> None:
+    """The transcribe stage asks early; a cancel before the analyse stage starts means no one ever calls `close`."""
+    started: list[str] = []
+
+    def ask(key: str, token: CancelToken, say: Say) -> str:
+        started.append(key)
+        token.sleep(30)
+        return key
+
+    job = CancelToken()
+    ahead: AnalysesAhead[str] = AnalysesAhead(job)
+    for key in "abcdefgh":
+        ahead.add(key, partial(ask, key))
+    deadline = time.monotonic() + 2.0
+    while len(started) < AT_ONCE and time.monotonic() < deadline:
+        time.sleep(0.01)
+    job.stop(StopReason.CANCEL)
+    ahead.add("late", partial(ask, "late"))
+    deadline = time.monotonic() + 2.0
+    while any(t.name.startswith("analysis-ahead") for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("analysis-ahead")]
+    assert sorted(started) == list("abcd")  # the four under way were stopped; the rest and the late one never began
+    assert not ahead.has("late")

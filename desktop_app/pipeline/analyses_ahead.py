@@ -33,14 +33,20 @@ class AnalysesAhead(Generic[T]):
 
     def __init__(self, token: CancelToken) -> None:
         self._token = CancelToken()
-        self._unlink = token.on_stop(lambda: self._token.stop(token.reason or StopReason.CANCEL))
         self._said: dict[str, str] = {}  # each key's last message, until its result is waited for
         self._lock = threading.Lock()
+        self._adding = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="analysis-ahead")
         self._asked: dict[str, Future[T]] = {}
+        # A job stopped between the stage that asks early and the one that waits never reaches a `close`: its stop
+        # ends the asking and lets the threads go by itself.
+        self._unlink = token.on_stop(lambda: self._end(token.reason or StopReason.CANCEL))
 
     def add(self, key: str, ask: Callable[[CancelToken, Say], T]) -> None:
-        self._asked[key] = self._pool.submit(ask, self._token, partial(self._note, key))
+        """Ask about `key` now; nothing is asked once this is closed or the job has stopped."""
+        with self._adding:
+            if not self._token.stopped:
+                self._asked[key] = self._pool.submit(ask, self._token, partial(self._note, key))
 
     def has(self, key: str) -> bool:
         return key in self._asked
@@ -66,6 +72,10 @@ class AnalysesAhead(Generic[T]):
 
     def close(self) -> None:
         """Stop what is still asked or waiting (the job ended early, or the loop is done); safe to call twice."""
-        self._token.stop(StopReason.CANCEL)
         self._unlink()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._end(StopReason.CANCEL)
+
+    def _end(self, reason: StopReason) -> None:
+        self._token.stop(reason)
+        with self._adding:  # no ask slips in between the stop and the pool's end
+            self._pool.shutdown(wait=False, cancel_futures=True)
