@@ -27,16 +27,16 @@ def _input(script: str, copy: str = "") -> AdInput:
     )
 
 
-# Held-out accuracy of the offline analyser as measured when the reader was shipped: a floor, so a change that
+# Held-out accuracy of the offline analyser as measured when the reader was last retrained: a floor, so a change that
 # makes it worse on scripts it never saw fails here. Never tuned on. From the scripts' text (bench/analyser_accuracy.py,
 # all six at the issue's 90 % or more), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part).
 HELD_OUT_FLOOR = {
     "text": {
-        "hook_type": 90.0, "cta_present": 99.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
+        "hook_type": 91.0, "cta_present": 98.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
         "urgency": 98.0,
     },
     "heard": {
-        "hook_type": 81.0, "cta_present": 89.0, "cta_type": 77.0, "offer_present": 91.0, "offer_types": 85.0,
+        "hook_type": 81.0, "cta_present": 92.0, "cta_type": 79.0, "offer_present": 94.0, "offer_types": 86.0,
         "urgency": 96.0,
     },
 }  # fmt: skip

@@ -59,7 +59,8 @@ from desktop_app.engines.heuristic.rules import (
 )
 from desktop_app.engines.heuristic.scores import rate
 
-PROMPT_VERSION = "heuristic-3"  # 2: learned decisions, on-screen text and pacing; 3: the fine-tuned reader decides
+# 2: learned decisions, on-screen text and pacing; 3: the fine-tuned reader decides; 4: it learned from every transcript
+PROMPT_VERSION = "heuristic-4"
 
 
 class HeuristicAnalyser:
