@@ -1,12 +1,14 @@
 """Make more transcribed training scripts for the offline analyser: written training scripts (dev.json and
 train_a..e, never heldout.json) spoken by espeak-ng and transcribed by the bundled Whisper model, so the learned
 decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
-script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped.
+script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped; with
+--again, each of them gets a second take instead (more of the slips the app meets), never a copy of the first.
 
 The voices, variants and speeds are bench/spoken_accuracy.py's, cycled in another order. Written as it goes, so a
 stopped run keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
 Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300] [--start 0]
+       [--again]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import random
 import sys
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,13 +32,32 @@ CORPUS = REPO / "tests" / "data" / "corpus"
 SEED = 20261129
 
 
-def unspoken() -> list[dict]:
-    """The written training scripts not yet spoken, in a seeded shuffle."""
-    done = {e["id"] for part in CORPUS.glob("train_spoken*.json") for e in json.loads(part.read_text())}
+def transcripts_so_far() -> dict[str, list[str]]:
+    """Each training script's transcripts already made, by id."""
+    heard: dict[str, list[str]] = defaultdict(list)
+    for part in sorted(CORPUS.glob("train_spoken*.json")):
+        for e in json.loads(part.read_text()):
+            heard[e["id"]].append(e["script"])
+    return heard
+
+
+def to_speak(heard: dict[str, list[str]], times: int) -> list[dict]:
+    """The written training scripts heard fewer than `times` times so far, in a seeded shuffle."""
     parts = [CORPUS / "dev.json", *sorted(p for p in CORPUS.glob("train_*.json") if "spoken" not in p.name)]
-    entries = [e for part in parts for e in json.loads(part.read_text()) if e["id"] not in done]
+    entries = [e for part in parts for e in json.loads(part.read_text()) if len(heard[e["id"]]) < times]
     random.Random(SEED).shuffle(entries)
     return entries
+
+
+def take(entry: dict, turn: int, transcriber: Transcriber, folder: Path) -> str:
+    """The script spoken in the voice, variant and speed of this turn, as the bundled model hears it."""
+    voice = ENGLISH_VOICES[turn % len(ENGLISH_VOICES)] + VARIANTS[(turn // 2) % len(VARIANTS)]
+    piece = Piece("en", voice, SPEEDS[turn % len(SPEEDS)], entry["script"])
+    built = build(Clip(f"t{turn:05d}", "english", "dev", (piece,), music=False), folder)
+    try:
+        return str(transcriber.transcribe(built.path, CancelToken())["text"]).strip()
+    finally:
+        built.path.unlink()
 
 
 def main() -> None:
@@ -43,19 +65,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--start", type=int, default=0, help="skip this many (so that two runs can share the work)")
+    parser.add_argument("--again", action="store_true", help="a second take of each script heard once")
     args = parser.parse_args()
+    heard = transcripts_so_far()
     made: list[dict] = []
     transcriber = Transcriber(cpu_threads=1)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for n, entry in enumerate(unspoken()[args.start : args.start + args.count]):
+            for n, entry in enumerate(to_speak(heard, 2 if args.again else 1)[args.start : args.start + args.count]):
                 turn = n + 3  # not in step with the held-out bench's voices
-                voice = ENGLISH_VOICES[turn % len(ENGLISH_VOICES)] + VARIANTS[(turn // 2) % len(VARIANTS)]
-                piece = Piece("en", voice, SPEEDS[turn % len(SPEEDS)], entry["script"])
-                built = build(Clip(f"t{n:04d}", "english", "dev", (piece,), music=False), Path(tmp))
-                heard = transcriber.transcribe(built.path, CancelToken())
-                built.path.unlink()
-                made.append({**entry, "script": str(heard["text"]).strip(), "copy": ""})
+                text = take(entry, turn, transcriber, Path(tmp))
+                if text in heard[entry["id"]]:  # the first take's voice again: the next voice makes other slips
+                    text = take(entry, turn + 1, transcriber, Path(tmp))
+                if text and text not in heard[entry["id"]]:  # a take with no words, or a copy, teaches nothing
+                    made.append({**entry, "script": text, "copy": ""})
                 if n % 10 == 9:
                     args.out.write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
                     print(f"{n + 1} spoken", flush=True)
