@@ -24,27 +24,26 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from train_analyser import training_scripts  # noqa: E402
+
 from desktop_app.core.context import CancelToken  # noqa: E402
 from desktop_app.engines.transcriber import Transcriber  # noqa: E402
 from tests.speech_clips import ENGLISH_VOICES, SPEEDS, VARIANTS, Clip, Piece, build  # noqa: E402
 
-CORPUS = REPO / "tests" / "data" / "corpus"
 SEED = 20261129
 
 
 def transcripts_so_far() -> dict[str, list[str]]:
     """Each training script's transcripts already made, by id."""
     heard: dict[str, list[str]] = defaultdict(list)
-    for part in sorted(CORPUS.glob("train_spoken*.json")):
-        for e in json.loads(part.read_text()):
-            heard[e["id"]].append(e["script"])
+    for e in training_scripts()[1]:
+        heard[e["id"]].append(e["script"])
     return heard
 
 
 def to_speak(heard: dict[str, list[str]], times: int) -> list[dict]:
     """The written training scripts heard fewer than `times` times so far, in a seeded shuffle."""
-    parts = [CORPUS / "dev.json", *sorted(p for p in CORPUS.glob("train_*.json") if "spoken" not in p.name)]
-    entries = [e for part in parts for e in json.loads(part.read_text()) if len(heard[e["id"]]) < times]
+    entries = [e for e in training_scripts()[0] if len(heard[e["id"]]) < times]
     random.Random(SEED).shuffle(entries)
     return entries
 
