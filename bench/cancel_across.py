@@ -27,7 +27,8 @@ sys.path.insert(0, str(REPO))
 
 from desktop_app.composition import open_services, resources_dir  # noqa: E402
 from desktop_app.core.types import JobStatus  # noqa: E402
-from tests.servers import GraphDouble, OpenAIDouble, VideoHost, serve  # noqa: E402
+from tests.graph_double import GraphDouble  # noqa: E402
+from tests.servers import OpenAIDouble, VideoHost, serve  # noqa: E402
 from tests.test_llm import VALID  # noqa: E402
 
 SAMPLES = resources_dir() / "sample_ads"

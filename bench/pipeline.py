@@ -57,8 +57,10 @@ if __name__ == "__main__":
     from desktop_app.engines.transcriber_pool import TranscriberPool
     from desktop_app.pipeline import analyses_ahead
     from desktop_app.pipeline.analyse import AnalyseStage
-    from tests.servers import GraphDouble, OpenAIDouble, TranscriptionDouble, VideoHost, serve
+    from tests.graph_double import GraphDouble
+    from tests.servers import OpenAIDouble, VideoHost, serve
     from tests.test_llm import VALID
+    from tests.transcription_double import TranscriptionDouble
 
 
 BARE = """

@@ -20,7 +20,8 @@ sys.path.insert(0, str(REPO))
 from desktop_app.core.context import CancelToken  # noqa: E402
 from desktop_app.engines.audio_extract import extract_chunks  # noqa: E402
 from desktop_app.engines.remote_transcriber import RemoteTranscriber  # noqa: E402
-from tests.servers import TranscriptionDouble, serve  # noqa: E402
+from tests.servers import serve  # noqa: E402
+from tests.transcription_double import TranscriptionDouble  # noqa: E402
 
 ADS = 12
 TARGET_SPEEDUP = 3.0

@@ -32,8 +32,10 @@ from desktop_app.core.settings import Settings  # noqa: E402
 from desktop_app.core.types import JobStatus  # noqa: E402
 from desktop_app.core.watch_checks import start_check, summary_of  # noqa: E402
 from desktop_app.core.watchlists import WatchStore  # noqa: E402
-from tests.servers import GraphDouble, TranscriptionDouble, VideoHost, serve  # noqa: E402
+from tests.graph_double import GraphDouble  # noqa: E402
+from tests.servers import VideoHost, serve  # noqa: E402
 from tests.test_watchlists import SAMPLES, loopback_stages  # noqa: E402
+from tests.transcription_double import TranscriptionDouble  # noqa: E402
 
 TOKEN = "bench-watch-token"
 

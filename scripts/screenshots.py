@@ -34,7 +34,8 @@ from desktop_app.core.runner import JobRunner  # noqa: E402
 from desktop_app.core.types import JobStatus, SourceSpec  # noqa: E402
 from desktop_app.ui.bridge import PoolExecutor  # noqa: E402
 from desktop_app.ui.main_window import VIEWS, MainWindow  # noqa: E402
-from tests.servers import GraphDouble, OpenAIDouble, serve  # noqa: E402
+from tests.graph_double import GraphDouble  # noqa: E402
+from tests.servers import OpenAIDouble, serve  # noqa: E402
 
 WIDTH = 1180
 HEIGHT = 780

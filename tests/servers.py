@@ -1,4 +1,6 @@
-"""Small real HTTP servers on 127.0.0.1 that stand in for the outside world in tests.
+"""Small real HTTP servers on 127.0.0.1 that stand in for the outside world in tests: how to serve one, and the
+OpenAI-compatible chat server and the video host (Meta's Graph API: graph_double.py; a transcription server:
+transcription_double.py).
 
 The app's real clients (openai, httpx, yt-dlp) talk to them over the wire."""
 
@@ -51,26 +53,24 @@ def serve(handle: Handler) -> Iterator[str]:
         server.server_close()
 
 
+def _send(
+    request: BaseHTTPRequestHandler, status: int, payload: bytes, kind: str, headers: dict[str, str] | None
+) -> None:
+    request.send_response(status)
+    request.send_header("Content-Type", kind)
+    request.send_header("Content-Length", str(len(payload)))
+    for key, value in (headers or {}).items():
+        request.send_header(key, value)
+    request.end_headers()
+    request.wfile.write(payload)
+
+
 def send_json(request: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-    payload = json.dumps(body).encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "application/json")
-    request.send_header("Content-Length", str(len(payload)))
-    for key, value in (headers or {}).items():
-        request.send_header(key, value)
-    request.end_headers()
-    request.wfile.write(payload)
+    _send(request, status, json.dumps(body).encode(), "application/json", headers)
 
 
-def _send_text(request: BaseHTTPRequestHandler, status: int, text: str, headers: dict[str, str] | None) -> None:
-    payload = text.encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "text/plain; charset=utf-8")
-    request.send_header("Content-Length", str(len(payload)))
-    for key, value in (headers or {}).items():
-        request.send_header(key, value)
-    request.end_headers()
-    request.wfile.write(payload)
+def send_text(request: BaseHTTPRequestHandler, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+    _send(request, status, text.encode(), "text/plain; charset=utf-8", headers)
 
 
 def read_json(request: BaseHTTPRequestHandler) -> Any:
@@ -307,224 +307,3 @@ class VideoHost:
                     time.sleep(chunk / self.slow_bps)
         except (BrokenPipeError, ConnectionResetError):
             pass
-
-
-class GraphDouble:
-    """`GET /{version}/ads_archive` like Meta's Graph API: bearer token, cursor pages, scripted errors.
-
-    `errors` are answered, one per request, before normal pages (a step with "text" instead of "error" is a
-    plain-text answer, as a proxy or load balancer gives); `refused_fields` makes any request asking for
-    them fail with code 100; `max_limit` makes larger pages fail with code 1; `drop_connections` closes
-    every connection without an answer. Each request is recorded with its arrival time ("at"). `ads` may be
-    replaced between requests (a page's ads change between two checks); `search_page_ids` narrows the answer."""
-
-    def __init__(self, token: str, ads: int, version: str = "v25.0") -> None:
-        self.token = token
-        self.version = version
-        self.ads = [
-            {
-                "id": f"7{n:014d}",
-                "page_id": f"1{n % 3:014d}",
-                "page_name": ["Example Meals", "Northwind Fitness", "Lumen Skincare"][n % 3],
-                "ad_delivery_start_time": "2026-09-01",
-                "ad_creative_bodies": [f"Ad number {n}"],
-                "ad_snapshot_url": f"https://www.facebook.com/ads/archive/render_ad/?id=7{n:014d}&access_token={token}",
-                "publisher_platforms": ["facebook"],
-                "eu_total_reach": 1000 + n,
-            }
-            for n in range(ads)
-        ]
-        self.errors: deque[dict[str, Any]] = deque()
-        self.refused_fields: set[str] = set()
-        self.max_limit = 1000
-        self.usage_headers: dict[str, str] = {}
-        self.delay_s = 0.0
-        self.drop_connections = False
-        self.requests: list[dict[str, Any]] = []
-        self.base = ""
-
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        from urllib.parse import parse_qs, urlparse
-
-        parsed = urlparse(request.path)
-        params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        self.requests.append(
-            {
-                "path": parsed.path,
-                "params": params,
-                "auth": request.headers.get("Authorization"),
-                "at": time.monotonic(),
-            }
-        )
-        if self.drop_connections:
-            request.close_connection = True
-            with contextlib.suppress(OSError):
-                request.connection.shutdown(socket.SHUT_RDWR)
-            return
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        if parsed.path != f"/{self.version}/ads_archive":
-            self._error(request, 400, {"message": "Unknown path components", "code": 2500})
-            return
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            self._error(request, 400, {"message": "Invalid OAuth access token.", "code": 190, "type": "OAuthException"})
-            return
-        if self.errors:
-            step = self.errors.popleft()
-            if "text" in step:
-                _send_text(request, step.get("status", 400), step["text"], step.get("headers"))
-            else:
-                self._error(request, step.get("status", 400), step["error"], step.get("headers"))
-            return
-        fields = params.get("fields", "id").split(",")
-        refused = self.refused_fields & set(fields)
-        if refused:
-            self._error(
-                request, 400, {"message": f"(#100) Tried accessing nonexisting field ({min(refused)})", "code": 100}
-            )
-            return
-        limit = int(params.get("limit", 25))
-        if limit > self.max_limit:
-            self._error(
-                request,
-                500,
-                {"message": "Please reduce the amount of data you're asking for, then retry your request", "code": 1},
-            )
-            return
-        start = int(params.get("after", "0"))
-        pages = set(json.loads(params.get("search_page_ids", "[]")))  # a page search gets that page's ads only
-        ads = [ad for ad in self.ads if not pages or ad.get("page_id") in pages]
-        page = [{k: v for k, v in ad.items() if k in fields} for ad in ads[start : start + limit]]
-        end = start + len(page)
-        body: dict[str, Any] = {"data": page}
-        if page:
-            body["paging"] = {"cursors": {"before": str(start), "after": str(end)}}
-            if end < len(ads):
-                body["paging"]["next"] = f"{self.base}{parsed.path}?after={end}&access_token={self.token}"
-        send_json(request, 200, body, self.usage_headers)
-
-    def _error(
-        self, request: BaseHTTPRequestHandler, status: int, error: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        error = {"type": "OAuthException", "fbtrace_id": "AbCdEfTrace123", **error}
-        send_json(request, status, {"error": error}, headers)
-
-
-class TranscriptionDouble:
-    """`POST /v1/audio/transcriptions` like OpenAI's: a multipart form (file, model, response_format,
-    timestamp_granularities[]), answered from the uploaded audio itself (read with PyAV): one segment of
-    `segment_s` seconds after another across the piece, each "Part N of this piece." with its words listed
-    apart from the segments and without punctuation, as OpenAI does.
-
-    `script` holds what the next requests get instead ({"status": code, "message": ..., "headers": {...}});
-    a response_format missing from `formats` is refused with a 400 (as a text-only server does); every answer waits
-    `delay_s`, or with `stall` until `release` is set. Each request is recorded with its form fields, the
-    audio's format and duration, and when it arrived and was answered; `most_at_once` is the peak number of
-    requests in progress together."""
-
-    def __init__(self, language: str = "english", segment_s: float = 2.0) -> None:
-        self.language = language
-        self.segment_s = segment_s
-        self.formats = {"verbose_json", "json", "text"}
-        self.script: deque[dict[str, Any]] = deque()
-        self.requests: list[dict[str, Any]] = []
-        self.delay_s = 0.0
-        self.stall = False
-        self.release = threading.Event()
-        self.lock = threading.Lock()
-        self.at_once = 0
-        self.most_at_once = 0
-
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        if not request.path.endswith("/audio/transcriptions") or request.command != "POST":
-            send_json(request, 404, {"error": {"message": "not found"}})
-            return
-        try:
-            fields, upload = _multipart(request)
-        except ConnectionError:  # the client gave up mid-upload (a cancel)
-            request.close_connection = True
-            return
-        record: dict[str, Any] = {"fields": fields, "auth": request.headers.get("Authorization"), **upload}
-        with self.lock:
-            self.requests.append(record)
-            self.at_once += 1
-            self.most_at_once = max(self.most_at_once, self.at_once)
-            step = self.script.popleft() if self.script else None
-        try:
-            self._answer(request, record, step)
-        except ConnectionError:  # the client gave up waiting (a cancel)
-            request.close_connection = True
-        finally:
-            with self.lock:
-                self.at_once -= 1
-                record["answered_at"] = time.monotonic()
-
-    def _answer(self, request: BaseHTTPRequestHandler, record: dict[str, Any], step: dict[str, Any] | None) -> None:
-        if self.stall:
-            self.release.wait(30)
-        time.sleep(self.delay_s)
-        fmt = record["fields"].get("response_format", ["json"])[0]
-        if step is not None:
-            error = {"error": {"message": step.get("message", "error")}}
-            send_json(request, step["status"], error, step.get("headers"))
-        elif fmt not in self.formats:
-            send_json(request, 400, {"error": {"message": f"response_format {fmt} is not supported"}})
-        elif fmt == "text":
-            payload = self.transcript(record["audio_s"])["text"].encode()
-            request.send_response(200)
-            request.send_header("Content-Type", "text/plain; charset=utf-8")
-            request.send_header("Content-Length", str(len(payload)))
-            request.end_headers()
-            request.wfile.write(payload)
-        elif fmt == "verbose_json":
-            send_json(request, 200, self.transcript(record["audio_s"]))
-        else:
-            send_json(request, 200, {"text": self.transcript(record["audio_s"])["text"]})
-
-    def transcript(self, duration: float) -> dict[str, Any]:
-        """What this server hears in `duration` seconds of audio (verbose_json)."""
-        segments: list[dict[str, Any]] = []
-        words: list[dict[str, Any]] = []
-        start = 0.0
-        while start < duration - 0.01:
-            end = min(duration, start + self.segment_s)
-            text = f"Part {len(segments) + 1} of this piece."
-            tokens = text.rstrip(".").split()
-            step = (end - start) / len(tokens)
-            words += [
-                {"word": w, "start": start + i * step, "end": start + (i + 1) * step} for i, w in enumerate(tokens)
-            ]
-            segments.append(
-                {"id": len(segments), "start": start, "end": end, "text": f" {text}", "no_speech_prob": 0.01}
-            )
-            start = end
-        text = " ".join(s["text"].strip() for s in segments)
-        return {"language": self.language, "duration": duration, "text": text, "segments": segments, "words": words}
-
-
-def _multipart(request: BaseHTTPRequestHandler) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """The form fields of a multipart request, and the uploaded file's name, size and audio format and length."""
-    import io
-    from email.parser import BytesParser
-    from email.policy import HTTP
-
-    import av
-
-    length = int(request.headers.get("Content-Length") or 0)
-    head = f"Content-Type: {request.headers.get('Content-Type')}\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + request.rfile.read(length))
-    fields: dict[str, list[str]] = {}
-    upload: dict[str, Any] = {"at": time.monotonic()}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True)
-        assert isinstance(data, bytes)
-        if part.get_filename():
-            with av.open(io.BytesIO(data), "r") as container:  # the MP3's own header says how long it is, exactly
-                stream = container.streams.audio[0]
-                upload.update(file_name=part.get_filename(), file_bytes=len(data), audio_rate=stream.rate,
-                              audio_channels=stream.codec_context.channels,
-                              audio_s=(container.duration or 0) / 1e6)  # fmt: skip
-        else:
-            fields.setdefault(str(name), []).append(data.decode())
-    return fields, upload

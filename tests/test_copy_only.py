@@ -19,7 +19,8 @@ from desktop_app.core.types import ItemStatus, JobStatus, Outcome, SourceSpec
 from desktop_app.pipeline.missing_video import COPY_ONLY_LIMITATION
 from desktop_app.ui.results_table import ad_label
 from tests.conftest import REPO, child_env, run_job
-from tests.servers import GraphDouble, VideoHost, serve
+from tests.graph_double import GraphDouble
+from tests.servers import VideoHost, serve
 from tests.test_downloads import FILES
 
 TOKEN = "EAAB-copy-only-token-0987654321"

@@ -16,7 +16,8 @@ from desktop_app.pipeline.check import CheckStage
 from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
 from tests.conftest import run_job, wait_final, wait_for
-from tests.servers import GraphDouble, serve
+from tests.graph_double import GraphDouble
+from tests.servers import serve
 
 TOKEN = "EAAB-secret-token-1234567890"
 

@@ -20,7 +20,8 @@ from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.remote_transcript import LANGUAGE_CODES, language_code
 from desktop_app.engines.transcript_batch import TranscriptBatch
 from desktop_app.engines.whisper_child import TranscriptionError
-from tests.servers import TranscriptionDouble, serve
+from tests.servers import serve
+from tests.transcription_double import TranscriptionDouble
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "resources" / "sample_ads").glob("*.mp4"))
 KEY = "sk-test-remote-transcription-key-0123456789"

@@ -26,7 +26,9 @@ from desktop_app.pipeline.resolve import ResolveStage
 from desktop_app.pipeline.sources import library_id
 from desktop_app.pipeline.stages import build_stages
 from tests.conftest import REPO, wait_final
-from tests.servers import GraphDouble, TranscriptionDouble, VideoHost, serve
+from tests.graph_double import GraphDouble
+from tests.servers import VideoHost, serve
+from tests.transcription_double import TranscriptionDouble
 
 TOKEN = "EAAB-watch-token-1234567890"
 PAGE = "123456789"

@@ -22,7 +22,8 @@ from desktop_app.pipeline.resolve import ResolveStage
 from desktop_app.pipeline.sources import FetchStage
 from desktop_app.pipeline.start import StartStage
 from tests.conftest import REPO, run_job, wait_final, wait_for
-from tests.servers import GraphDouble, VideoHost, serve
+from tests.graph_double import GraphDouble
+from tests.servers import VideoHost, serve
 
 FILES = {"1.mp4": (REPO / "resources" / "sample_ads" / "900000000000001.mp4").read_bytes()}
 TOKEN = "EAAB-hanging-token-1234567890"

@@ -23,7 +23,8 @@ from desktop_app.pipeline.resolve import ResolveStage
 from desktop_app.pipeline.sources import FetchStage, library_id, pseudo_mounts, video_files
 from desktop_app.pipeline.start import StartStage
 from tests.conftest import REPO, run_job, wait_final
-from tests.servers import GraphDouble, VideoHost, serve
+from tests.graph_double import GraphDouble
+from tests.servers import VideoHost, serve
 
 SAMPLE = (REPO / "resources" / "sample_ads" / "900000000000001.mp4").read_bytes()
 BIG = os.urandom(3_000_000)
