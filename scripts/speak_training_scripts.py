@@ -33,17 +33,17 @@ from tests.speech_clips import ENGLISH_VOICES, SPEEDS, VARIANTS, Clip, Piece, bu
 SEED = 20261129
 
 
-def transcripts_so_far() -> dict[str, list[str]]:
+def transcripts_so_far(spoken: list[dict]) -> dict[str, list[str]]:
     """Each training script's transcripts already made, by id."""
     heard: dict[str, list[str]] = defaultdict(list)
-    for e in training_scripts()[1]:
+    for e in spoken:
         heard[e["id"]].append(e["script"])
     return heard
 
 
-def to_speak(heard: dict[str, list[str]], times: int) -> list[dict]:
+def to_speak(written: list[dict], heard: dict[str, list[str]], times: int) -> list[dict]:
     """The written training scripts heard fewer than `times` times so far, in a seeded shuffle."""
-    entries = [e for e in training_scripts()[0] if len(heard[e["id"]]) < times]
+    entries = [e for e in written if len(heard[e["id"]]) < times]
     random.Random(SEED).shuffle(entries)
     return entries
 
@@ -66,12 +66,14 @@ def main() -> None:
     parser.add_argument("--start", type=int, default=0, help="skip this many (so that two runs can share the work)")
     parser.add_argument("--again", action="store_true", help="a second take of each script heard once")
     args = parser.parse_args()
-    heard = transcripts_so_far()
+    written, spoken = training_scripts()
+    heard = transcripts_so_far(spoken)
+    chosen = to_speak(written, heard, 2 if args.again else 1)[args.start : args.start + args.count]
     made: list[dict] = []
     transcriber = Transcriber(cpu_threads=1)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for n, entry in enumerate(to_speak(heard, 2 if args.again else 1)[args.start : args.start + args.count]):
+            for n, entry in enumerate(chosen):
                 turn = n + 3  # not in step with the held-out bench's voices
                 text = take(entry, turn, transcriber, Path(tmp))
                 if text in heard[entry["id"]]:  # the first take's voice again: the next voice makes other slips

@@ -10,6 +10,7 @@ import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from tests.servers import send_json, send_text
 
@@ -49,8 +50,6 @@ class GraphDouble:
         self.base = ""
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
-        from urllib.parse import parse_qs, urlparse
-
         parsed = urlparse(request.path)
         params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
         self.requests.append(
