@@ -47,9 +47,10 @@ def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -
     host.slow_bps = 150_000
     llm = OpenAIDouble(VALID)
     llm.delay_s = 0.8
-    # Several ads are asked at once (pipeline/analyses_ahead.py): answers a second apart, so that one ad is saved
-    # while the next is still waiting for its answer when the kill comes, whichever request came first.
-    llm.script.extend({"json": VALID, "delay_s": 0.3 + 0.8 * n} for n in range(len(FILES)))
+    # Several ads are asked at once (pipeline/analyses_ahead.py): answers 1.5 s apart, so that one ad is saved while
+    # the next is still waiting for its answer when the kill comes, whichever request came first (0.8 s apart was
+    # too close on a loaded machine: the next answer was saved between the check and the kill).
+    llm.script.extend({"json": VALID, "delay_s": 0.3 + 1.5 * n} for n in range(len(FILES)))
     with serve(host.handle) as video_url, serve(llm.handle) as llm_url:
         env = child_env(home) | {"OPENAI_BASE_URL": f"{llm_url}/v1", "OPENAI_API_KEY": "sk-test"}
         urls = [f"{video_url}/slow/{name}" for name in FILES]
