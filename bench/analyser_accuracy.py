@@ -2,8 +2,9 @@
 
 The corpus was written and labelled by separate sessions that never saw the analyser's code. The dev part and
 the train_*.json parts train the learned decisions (scripts/train_analyser.py), so accuracy on them is only
-how well the model fits; the held-out part is measured, never trained or tuned on. Prints per-field accuracy
-for both from the scripts' exact text (no transcription). Last line: one JSON object with the figures.
+how well the model fits; the held-out parts are measured, never trained or tuned on: heldout.json (169 scripts)
+and heldout_b.json (170, written later by two more blind sessions). Prints per-field accuracy for each from the
+scripts' exact text (no transcription). Last line: one JSON object with the figures.
 
 Usage: python bench/analyser_accuracy.py
 """
@@ -35,11 +36,13 @@ def predict(entry: dict[str, Any]) -> dict[str, Any]:
     return labels_of(analyse(build_input("ad", 0, ad, {"text": script, "segments": [segment]})))
 
 
-def heldout_heard() -> list[dict[str, Any]]:
-    """The held-out scripts as tiny.en heard them (second_annotator/heldout_heard.json, the transcripts
-    bench/spoken_accuracy.py --count 169 made): each entry with its transcript for a script, and no copy."""
-    labelled = {e["id"]: e for e in json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))}
-    heard = json.loads((CORPUS / "second_annotator" / "heldout_heard.json").read_text(encoding="utf-8"))
+def heldout_heard(part: str = "heldout") -> list[dict[str, Any]]:
+    """A held-out part's scripts as tiny.en heard them: heldout's in second_annotator/heldout_heard.json (the
+    transcripts bench/spoken_accuracy.py --count 169 made), heldout_b's in heldout_b_heard.json (made with
+    --count 170 --part heldout_b.json --save). Each entry with its transcript for a script, and no copy."""
+    labelled = {e["id"]: e for e in json.loads((CORPUS / f"{part}.json").read_text(encoding="utf-8"))}
+    kept = CORPUS / "second_annotator" / "heldout_heard.json" if part == "heldout" else CORPUS / f"{part}_heard.json"
+    heard = json.loads(kept.read_text(encoding="utf-8"))
     return [labelled[h["id"]] | {"script": h["script"], "copy": ""} for h in heard]
 
 
@@ -79,12 +82,15 @@ def main() -> None:
     training = [
         e for part in [CORPUS / "dev.json", *sorted(CORPUS.glob("train_*.json"))] for e in json.loads(part.read_text())
     ]
-    parts = {"training": training, "heldout": json.loads((CORPUS / "heldout.json").read_text())}
+    held_out = {part: json.loads((CORPUS / f"{part}.json").read_text()) for part in ("heldout", "heldout_b")}
+    parts = {"training": training} | held_out
     figures = {name: accuracy(entries) for name, entries in parts.items()}
-    print(f"Offline analyser on the blind corpus ({len(training)} training scripts, {len(parts['heldout'])} held out)")
-    print(f"  {'field':<14} {'training':>8} {'held out':>9}   (target on held out: 90 %)")
+    sizes = f"{len(training)} training scripts, {len(held_out['heldout'])} + {len(held_out['heldout_b'])} held out"
+    print(f"Offline analyser on the blind corpus ({sizes})")
+    print(f"  {'field':<14} {'training':>9} {'held out':>9} {'held out b':>11}   (target on held out: 90 %)")
     for field in FIELDS:
-        print(f"  {field:<14} {figures['training'][field]:7.1f}% {figures['heldout'][field]:8.1f}%")
+        t, a, b = (figures[name][field] for name in parts)
+        print(f"  {field:<14} {t:8.1f}% {a:8.1f}% {b:10.1f}%")
     print(json.dumps({"accuracy_percent": figures, "scripts": {k: len(v) for k, v in parts.items()}}))
 
 

@@ -2,10 +2,12 @@
 voices, varied), transcribed by the bundled Whisper model, then analysed from the transcript with its word slips
 ("shot now" for "shop now"). Compares with the same scripts analysed from their exact text.
 
-The scripts are the first N of the blind corpus's held-out part (tests/data/corpus/heldout.json): measured,
-never trained or tuned on. Needs espeak-ng on PATH.
+The scripts are the first N of a held-out part of the blind corpus (tests/data/corpus/heldout.json, or with --part
+heldout_b.json): measured, never trained or tuned on. --save keeps the transcripts (id and text) in a JSON file, as
+tests/data/corpus/heldout_b_heard.json was made. Needs espeak-ng on PATH.
 
-Usage: python bench/spoken_accuracy.py [--count 30]   (prints figures, then one JSON object as the last line)
+Usage: python bench/spoken_accuracy.py [--count 30] [--part heldout.json] [--save FILE]
+       (prints figures, then one JSON object as the last line)
 """
 
 from __future__ import annotations
@@ -74,15 +76,22 @@ def analysed_from_transcripts(entries: list[dict[str, Any]]) -> dict[str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=30)
-    count = parser.parse_args().count
-    entries = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))[:count]
+    parser.add_argument("--part", default="heldout.json", choices=["heldout.json", "heldout_b.json"])
+    parser.add_argument("--save", type=Path, help="write the transcripts here")
+    args = parser.parse_args()
+    count = args.count
+    entries = json.loads((CORPUS / args.part).read_text(encoding="utf-8"))[:count]
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         heard, word_changes = spoken(entries, Path(tmp))
     seconds = time.monotonic() - began
+    if args.save:
+        kept = [{"id": e["id"], "script": e["script"]} for e in heard]
+        args.save.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     exact, from_speech = accuracy(entries), analysed_from_transcripts(heard)
     print(
-        f"Offline analyser on {count} held-out scripts spoken by espeak-ng and transcribed by tiny.en ({seconds:.0f} s)"
+        f"Offline analyser on {len(entries)} held-out scripts ({args.part}) spoken by espeak-ng and transcribed by"
+        f" tiny.en ({seconds:.0f} s)"
     )
     print(f"  word error rate of the transcription: {100 * word_changes:.1f} % (espeak-ng voices are hard to hear)")
     print(f"  {'field':<14} {'exact text':>10} {'spoken':>8}   (target spoken: {TARGET:.0f} %)")
@@ -91,7 +100,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "scripts": count,
+                "scripts": len(entries),
+                "part": args.part,
                 "exact_text_percent": exact,
                 "spoken_percent": from_speech,
                 "word_error_rate_percent": round(100 * word_changes, 1),

@@ -28,16 +28,25 @@ def _input(script: str, copy: str = "") -> AdInput:
 
 
 # Held-out accuracy of the offline analyser as measured when the reader was last retrained: a floor, so a change that
-# makes it worse on scripts it never saw fails here. Never tuned on. From the scripts' text (bench/analyser_accuracy.py,
-# all six at the issue's 90 % or more), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part).
+# makes it worse on scripts it never saw fails here. Never tuned on. From the scripts' text
+# (bench/analyser_accuracy.py), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part); "_b" is the
+# second held-out part, heldout_b.json, written after that retrain and measured once.
 HELD_OUT_FLOOR = {
     "text": {
-        "hook_type": 91.0, "cta_present": 98.0, "cta_type": 94.0, "offer_present": 97.0, "offer_types": 93.0,
+        "hook_type": 90.0, "cta_present": 98.0, "cta_type": 94.0, "offer_present": 96.0, "offer_types": 92.0,
         "urgency": 98.0,
     },
     "heard": {
-        "hook_type": 81.0, "cta_present": 92.0, "cta_type": 79.0, "offer_present": 94.0, "offer_types": 86.0,
-        "urgency": 96.0,
+        "hook_type": 80.0, "cta_present": 91.0, "cta_type": 81.0, "offer_present": 92.0, "offer_types": 84.0,
+        "urgency": 97.0,
+    },
+    "text_b": {
+        "hook_type": 95.0, "cta_present": 97.0, "cta_type": 93.0, "offer_present": 94.0, "offer_types": 85.0,
+        "urgency": 98.0,
+    },
+    "heard_b": {
+        "hook_type": 88.0, "cta_present": 96.0, "cta_type": 85.0, "offer_present": 91.0, "offer_types": 82.0,
+        "urgency": 98.0,
     },
 }  # fmt: skip
 
@@ -47,7 +56,9 @@ def test_held_out_accuracy_does_not_fall(part: str) -> None:
     sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
     from analyser_accuracy import CORPUS, accuracy, heldout_heard
 
-    heldout = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8")) if part == "text" else heldout_heard()
+    name = "heldout_b" if part.endswith("_b") else "heldout"
+    heard = part.startswith("heard")
+    heldout = heldout_heard(name) if heard else json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8"))
     assert len(heldout) >= 150
     measured = accuracy(heldout)
     assert all(measured[field] >= floor for field, floor in HELD_OUT_FLOOR[part].items()), measured
