@@ -106,7 +106,8 @@ def test_a_click_on_a_bar_lists_its_ads_and_opens_one_in_results(
     assert (view.ads.context.text(), view.ads.heading.text()) == ("Hook types", opening)
     listed = [view.ads.list.item(row).text() for row in range(view.ads.list.count())]
     assert len(listed) == sum(f.hook_type == meals.hook_type for f in facts)
-    row = next(row for row, text in enumerate(listed) if text.startswith("Example Meals: "))  # by name, not by id
+    row = next((row for row, text in enumerate(listed) if text.startswith("Example Meals: ")), None)
+    assert row is not None, f"listed by name, not by id: {listed}"
     view.ads.list.setCurrentRow(row)
     view.ads.open_button.click()
     assert window.stack.currentWidget() is window.results
