@@ -26,6 +26,7 @@ from desktop_app.engines.heuristic import analyse  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "corpus"
 FIELDS = ("hook_type", "cta_present", "cta_type", "offer_present", "offer_types", "urgency")
+HELD_OUT_PARTS = ("heldout", "heldout_b")  # measured only, never trained or tuned on
 
 
 def predict(entry: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def main() -> None:
     training = [
         e for part in [CORPUS / "dev.json", *sorted(CORPUS.glob("train_*.json"))] for e in json.loads(part.read_text())
     ]
-    held_out = {part: json.loads((CORPUS / f"{part}.json").read_text()) for part in ("heldout", "heldout_b")}
+    held_out = {part: json.loads((CORPUS / f"{part}.json").read_text()) for part in HELD_OUT_PARTS}
     parts = {"training": training} | held_out
     figures = {name: accuracy(entries) for name, entries in parts.items()}
     sizes = f"{len(training)} training scripts, {len(held_out['heldout'])} + {len(held_out['heldout_b'])} held out"

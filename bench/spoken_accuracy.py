@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from analyser_accuracy import CORPUS, FIELDS, accuracy, labels_of  # noqa: E402
+from analyser_accuracy import CORPUS, FIELDS, HELD_OUT_PARTS, accuracy, labels_of  # noqa: E402
 
 from desktop_app.core.context import CancelToken  # noqa: E402
 from desktop_app.core.facts import build_input  # noqa: E402
@@ -76,11 +76,10 @@ def analysed_from_transcripts(entries: list[dict[str, Any]]) -> dict[str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=30)
-    parser.add_argument("--part", default="heldout.json", choices=["heldout.json", "heldout_b.json"])
+    parser.add_argument("--part", default="heldout.json", choices=[f"{part}.json" for part in HELD_OUT_PARTS])
     parser.add_argument("--save", type=Path, help="write the transcripts here")
     args = parser.parse_args()
-    count = args.count
-    entries = json.loads((CORPUS / args.part).read_text(encoding="utf-8"))[:count]
+    entries = json.loads((CORPUS / args.part).read_text(encoding="utf-8"))[: args.count]
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         heard, word_changes = spoken(entries, Path(tmp))
