@@ -2,13 +2,14 @@
 train_a..e, never heldout.json) spoken by espeak-ng and transcribed by the bundled Whisper model, so the learned
 decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
 script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped; with
---again, each of them gets a second take instead (more of the slips the app meets), never a copy of the first.
+--take 2 (or 3), each script heard once (or twice) gets one more take instead (more of the slips the app meets), never
+a copy of an earlier one.
 
 The voices, variants and speeds are bench/spoken_accuracy.py's, cycled in another order. Written as it goes, so a
 stopped run keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
 Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300] [--start 0]
-       [--again]
+       [--take 2]
 """
 
 from __future__ import annotations
@@ -64,11 +65,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--start", type=int, default=0, help="skip this many (so that two runs can share the work)")
-    parser.add_argument("--again", action="store_true", help="a second take of each script heard once")
+    parser.add_argument("--take", type=int, default=1, help="make this take of each script heard one time fewer")
     args = parser.parse_args()
     written, spoken = training_scripts()
     heard = transcripts_so_far(spoken)
-    chosen = to_speak(written, heard, 2 if args.again else 1)[args.start : args.start + args.count]
+    chosen = to_speak(written, heard, args.take)[args.start : args.start + args.count]
     made: list[dict] = []
     transcriber = Transcriber(cpu_threads=1)
     try:

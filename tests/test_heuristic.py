@@ -31,22 +31,22 @@ def _input(script: str, copy: str = "") -> AdInput:
 # that int8 and BLAS rounding on another machine cannot fail it): a floor, so a change that makes it worse on scripts
 # it never saw fails here. Never tuned on. From the scripts' text
 # (bench/analyser_accuracy.py), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part); "_b" is the
-# second held-out part, heldout_b.json, written after that retrain and measured once.
+# second held-out part, heldout_b.json, written blind like the first and likewise only ever measured.
 HELD_OUT_FLOOR = {
     "text": {
-        "hook_type": 89.0, "cta_present": 98.0, "cta_type": 93.0, "offer_present": 95.0, "offer_types": 92.0,
+        "hook_type": 91.0, "cta_present": 98.0, "cta_type": 92.0, "offer_present": 97.0, "offer_types": 93.0,
         "urgency": 98.0,
     },
     "heard": {
-        "hook_type": 79.0, "cta_present": 90.0, "cta_type": 80.0, "offer_present": 91.0, "offer_types": 84.0,
+        "hook_type": 83.0, "cta_present": 91.0, "cta_type": 81.0, "offer_present": 92.0, "offer_types": 84.0,
         "urgency": 96.0,
     },
     "text_b": {
-        "hook_type": 95.0, "cta_present": 97.0, "cta_type": 92.0, "offer_present": 93.0, "offer_types": 84.0,
+        "hook_type": 94.0, "cta_present": 97.0, "cta_type": 93.0, "offer_present": 94.0, "offer_types": 85.0,
         "urgency": 98.0,
     },
     "heard_b": {
-        "hook_type": 87.0, "cta_present": 95.0, "cta_type": 84.0, "offer_present": 91.0, "offer_types": 81.0,
+        "hook_type": 87.0, "cta_present": 96.0, "cta_type": 85.0, "offer_present": 91.0, "offer_types": 82.0,
         "urgency": 97.0,
     },
 }  # fmt: skip

@@ -61,7 +61,7 @@ from desktop_app.engines.heuristic.scores import rate
 
 # 2: learned decisions, on-screen text and pacing; 3: the fine-tuned reader decides; 4: it learned from every
 # transcript; 5: the reader and the linear model learned from a second take of every spoken script
-PROMPT_VERSION = "heuristic-5"
+PROMPT_VERSION = "heuristic-6"
 
 
 class HeuristicAnalyser:
