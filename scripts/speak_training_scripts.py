@@ -1,15 +1,16 @@
 """Make more transcribed training scripts for the offline analyser: written training scripts (dev.json and
-train_a..e, never heldout.json) spoken by espeak-ng and transcribed by the bundled Whisper model, so the learned
-decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
+every train_*.json, never a held-out part) spoken by espeak-ng and transcribed by the bundled Whisper model, so the
+learned decisions see the word slips the app really meets. Entries keep their id and labels; the transcript replaces the
 script and the copy is dropped (speech has none). Scripts already in a train_spoken*.json are skipped; with
---take 2 (or 3), each script heard once (or twice) gets one more take instead (more of the slips the app meets), never
-a copy of an earlier one.
+--take K, each script heard fewer than K times gets one more take instead (more of the slips the app meets), never a
+copy of an earlier one. --start splits the list as it is when the run starts: two runs side by side share it.
 
 The voices, variants and speeds are bench/spoken_accuracy.py's, cycled in another order. Written as it goes, so a
 stopped run keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
-Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_b.json [--count 300] [--start 0]
+Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_q.json [--count 300] [--start 0]
        [--take 2]
+  --out must be a new file: an existing part is never written over.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -34,7 +36,7 @@ from tests.speech_clips import ENGLISH_VOICES, SPEEDS, VARIANTS, Clip, Piece, bu
 SEED = 20261129
 
 
-def transcripts_so_far(spoken: list[dict]) -> dict[str, list[str]]:
+def transcripts_so_far(spoken: list[dict[str, Any]]) -> dict[str, list[str]]:
     """Each training script's transcripts already made, by id."""
     heard: dict[str, list[str]] = defaultdict(list)
     for e in spoken:
@@ -42,14 +44,14 @@ def transcripts_so_far(spoken: list[dict]) -> dict[str, list[str]]:
     return heard
 
 
-def to_speak(written: list[dict], heard: dict[str, list[str]], times: int) -> list[dict]:
+def to_speak(written: list[dict[str, Any]], heard: dict[str, list[str]], times: int) -> list[dict[str, Any]]:
     """The written training scripts heard fewer than `times` times so far, in a seeded shuffle."""
     entries = [e for e in written if len(heard[e["id"]]) < times]
     random.Random(SEED).shuffle(entries)
     return entries
 
 
-def take(entry: dict, turn: int, transcriber: Transcriber, folder: Path) -> str:
+def take(entry: dict[str, Any], turn: int, transcriber: Transcriber, folder: Path) -> str:
     """The script spoken in the voice, variant and speed of this turn, as the bundled model hears it."""
     voice = ENGLISH_VOICES[turn % len(ENGLISH_VOICES)] + VARIANTS[(turn // 2) % len(VARIANTS)]
     piece = Piece("en", voice, SPEEDS[turn % len(SPEEDS)], entry["script"])
@@ -65,12 +67,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--start", type=int, default=0, help="skip this many (so that two runs can share the work)")
-    parser.add_argument("--take", type=int, default=1, help="make this take of each script heard one time fewer")
+    parser.add_argument("--take", type=int, default=1, help="one more take of each script heard fewer than K times")
     args = parser.parse_args()
+    if args.out.exists():
+        parser.error(f"{args.out} exists: give a new file, so that no transcripts are written over")
+    if args.take < 1:
+        parser.error("--take counts from 1 (a script's first take)")
     written, spoken = training_scripts()
     heard = transcripts_so_far(spoken)
     chosen = to_speak(written, heard, args.take)[args.start : args.start + args.count]
-    made: list[dict] = []
+    made: list[dict[str, Any]] = []
     transcriber = Transcriber(cpu_threads=1)
     try:
         with tempfile.TemporaryDirectory() as tmp:
