@@ -107,10 +107,7 @@ def accuracy(weights: dict[str, Any], tok: Any, entries: list[dict[str, Any]]) -
 
 def saved_reader(path: Path) -> dict[str, Any]:
     """A reader's int8 weights as float32 throughout, heads included, to go on fine-tuning from."""
-    weights = reader.load_int8(path)
-    rows = weights[reader.EMBEDDINGS]
-    weights[reader.EMBEDDINGS] = rows.q.astype(np.float32) * rows.scale
-    return weights
+    return {name: np.asarray(a, np.float32) for name, a in reader.load_int8(path).items()}
 
 
 def fit(learn: list[dict[str, Any]], tok: Any, base: dict[str, Any], epochs: float, rate: float) -> dict[str, Any]:

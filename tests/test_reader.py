@@ -32,12 +32,16 @@ def test_int8_storage_keeps_each_weight_within_half_a_step(tmp_path: Path) -> No
     reader.save_int8(tmp_path / "w.npz", weights)
     back = reader.load_int8(tmp_path / "w.npz")
     for name, a in weights.items():
-        got = back[name][np.arange(len(a))] if name == reader.EMBEDDINGS else back[name]
+        got = back[name][np.arange(len(a))] if name == reader.EMBEDDINGS else np.asarray(back[name])
         step = np.abs(a).max(axis=-1, keepdims=True) / 127 if a.ndim == 2 and name != "hook.w" else 0
         assert got.dtype == np.float32
         assert np.all(np.abs(got - a) <= step / 2 + 1e-6), name
     ids = np.array([[3, 7], [49, 0]])
     assert back[reader.EMBEDDINGS][ids].shape == (2, 2, 8)
+    matrix = back["encoder.layer.0.output.dense.weight"]
+    assert matrix.q.dtype == np.int8  # kept small between reads, turned to float32 only in a product
+    x = rng.normal(size=(2, 3, 8)).astype(np.float32)
+    assert np.array_equal(x @ matrix.T, x @ np.asarray(matrix).T)
 
 
 def test_the_opening_is_the_first_full_sentence_or_twenty_words() -> None:

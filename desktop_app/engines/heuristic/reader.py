@@ -184,27 +184,41 @@ def save_int8(path: Path, weights: dict[str, Any]) -> None:
     np.savez_compressed(path, **arrays)
 
 
-class _Rows:
-    """The word embeddings kept as int8 rows, each turned to float32 only when a token looks it up: the table is
-    most of the model, and float32 would hold 47 MB for the few hundred rows a script reads."""
+class _Int8:
+    """A matrix kept as int8 with one scale per row, turned to float32 only as a read uses it: a looked-up row of the
+    word embeddings (float32 would hold 47 MB for the few hundred rows a script reads), or a whole encoder matrix for
+    one product (float32 would hold 42 MB between reads, the margin of the one-transcriber job's 600 MB)."""
 
-    def __init__(self, q: Any, scale: Any) -> None:
-        self.q, self.scale = q, scale
+    __array_ufunc__ = None  # `x @ m.T` leaves the product to __rmatmul__ rather than to numpy
+
+    def __init__(self, q: Any, scale: Any, transposed: bool = False) -> None:
+        self.q, self.scale, self.transposed = q, scale, transposed
 
     def __getitem__(self, ids: Any) -> Any:
         return self.q[ids].astype("float32") * self.scale[ids]
 
+    @property
+    def T(self) -> _Int8:  # numpy's name, so that logits() reads the same for arrays
+        return _Int8(self.q, self.scale, not self.transposed)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        w = self.q.astype("float32") * self.scale
+        w = w.T if self.transposed else w
+        return w if dtype is None else w.astype(dtype, copy=False)
+
+    def __rmatmul__(self, x: Any) -> Any:
+        return x @ self.__array__()
+
 
 def load_int8(path: Path) -> dict[str, Any]:
-    """The weights save_int8 wrote, as float32 (the word embeddings looked up from int8 as they are read)."""
+    """The weights save_int8 wrote: its matrices kept as int8 (`np.asarray` turns one to float32), the rest float32."""
     import numpy as np
 
     with np.load(path) as z:
         out: dict[str, Any] = {n: z[n] for n in z.files if ":" not in n}
         for n in z.files:
-            if n.endswith(":q") and n[:-2] != EMBEDDINGS:
-                out[n[:-2]] = z[n].astype(np.float32) * z[n[:-2] + ":s"]
-        out[EMBEDDINGS] = _Rows(z[EMBEDDINGS + ":q"], z[EMBEDDINGS + ":s"])
+            if n.endswith(":q"):
+                out[n[:-2]] = _Int8(z[n], z[n[:-2] + ":s"])
     return out
 
 
