@@ -38,10 +38,21 @@ def test_int8_storage_keeps_each_weight_within_half_a_step(tmp_path: Path) -> No
         assert np.all(np.abs(got - a) <= step / 2 + 1e-6), name
     ids = np.array([[3, 7], [49, 0]])
     assert back[reader.EMBEDDINGS][ids].shape == (2, 2, 8)
-    matrix = back["encoder.layer.0.output.dense.weight"]
-    assert matrix.q.dtype == np.int8  # kept small between reads, turned to float32 only in a product
-    x = rng.normal(size=(2, 3, 8)).astype(np.float32)
-    assert np.array_equal(x @ matrix.T, x @ np.asarray(matrix).T)
+    with pytest.raises(TypeError):
+        back[reader.EMBEDDINGS].T[0]  # read by rows only: a transposed row would be a column
+
+
+def test_the_shipped_reader_reads_the_same_from_int8_as_from_float32_copies() -> None:
+    shipped = reader.reader()
+    assert shipped is not None
+    matrix = shipped.weights["encoder.layer.0.output.dense.weight"]
+    assert matrix.q.dtype == np.int8  # kept small between reads, turned to float32 only for a product
+    as_float = {n: v if n == reader.EMBEDDINGS else np.asarray(v) for n, v in shipped.weights.items()}
+    texts = ["Tired of cooking every night? Get fifty percent off your first box. Shop now.", "", "word " * 200]
+    encoded = reader.encode(shipped.tokenizer, texts)
+    got, expected = reader.logits(np, shipped.weights, *encoded), reader.logits(np, as_float, *encoded)
+    for head in reader.HEADS:
+        assert np.array_equal(got[head], expected[head]), head
 
 
 def test_the_opening_is_the_first_full_sentence_or_twenty_words() -> None:

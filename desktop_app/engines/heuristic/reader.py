@@ -185,24 +185,34 @@ def save_int8(path: Path, weights: dict[str, Any]) -> None:
 
 
 class _Int8:
-    """A matrix kept as int8 with one scale per row, turned to float32 only as a read uses it: a looked-up row of the
-    word embeddings (float32 would hold 47 MB for the few hundred rows a script reads), or a whole encoder matrix for
-    one product (float32 would hold 42 MB between reads, the margin of the one-transcriber job's 600 MB)."""
+    """A weight matrix kept as int8 with one scale per row, turned to float32 only as a read uses it: the rows a
+    script looks up from the embeddings (the word table in float32 would hold 47 MB for the few hundred rows a
+    script reads), or a whole encoder matrix for one product (float32 copies of them all would hold 42 MB between
+    reads, the margin of the one-transcriber job's 600 MB)."""
 
-    __array_ufunc__ = None  # `x @ m.T` leaves the product to __rmatmul__ rather than to numpy
+    # numpy arithmetic on it raises instead of quietly building a float32 copy; `x @ m.T` goes to __rmatmul__
+    __array_ufunc__ = None
 
     def __init__(self, q: Any, scale: Any, transposed: bool = False) -> None:
         self.q, self.scale, self.transposed = q, scale, transposed
 
-    def __getitem__(self, ids: Any) -> Any:
-        return self.q[ids].astype("float32") * self.scale[ids]
+    def __getitem__(self, rows: Any) -> Any:
+        import numpy as np
+
+        if self.transposed or isinstance(rows, tuple):
+            raise TypeError("an int8 matrix is read by rows, or whole through np.asarray")
+        return np.multiply(self.q[rows], self.scale[rows], dtype=np.float32)
 
     @property
     def T(self) -> _Int8:  # numpy's name, so that logits() reads the same for arrays
         return _Int8(self.q, self.scale, not self.transposed)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        w = self.q.astype("float32") * self.scale
+        import numpy as np
+
+        if copy is False:
+            raise ValueError("an int8 matrix becomes float32 only as a new array")
+        w = np.multiply(self.q, self.scale, dtype=np.float32)  # one pass, no int8-to-float32 copy first
         w = w.T if self.transposed else w
         return w if dtype is None else w.astype(dtype, copy=False)
 
@@ -211,7 +221,8 @@ class _Int8:
 
 
 def load_int8(path: Path) -> dict[str, Any]:
-    """The weights save_int8 wrote: its matrices kept as int8 (`np.asarray` turns one to float32), the rest float32."""
+    """The weights save_int8 wrote: the matrices it quantised kept as int8 (`np.asarray` turns one to float32), the
+    rest float32."""
     import numpy as np
 
     with np.load(path) as z:
