@@ -178,6 +178,8 @@ def main() -> None:
         parser.error("--validate needs its own --out: a reader that never saw a fold must not replace the app's")
     if args.validate is not None and args.init and args.init.resolve() == reader.WEIGHTS.resolve():
         parser.error("--validate with --init needs a reader that left that fold out: the app's has seen every fold")
+    if not args.out.parent.is_dir():  # found out now, not after the hour of training
+        parser.error(f"--out: the folder {args.out.parent} does not exist")
     blob, config = minilm.base_files()
     tok = reader.tokenizer_of(config)
     learn, left = learning_rows(args.validate)
