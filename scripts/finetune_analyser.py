@@ -180,6 +180,8 @@ def main() -> None:
         parser.error("--validate with --init needs a reader that left that fold out: the app's has seen every fold")
     if not args.out.parent.is_dir():  # found out now, not after the hour of training
         parser.error(f"--out: the folder {args.out.parent} does not exist")
+    if args.out.suffix != ".npz":  # numpy would add it, and the run would end unable to find what it wrote
+        parser.error("--out must end in .npz")
     blob, config = minilm.base_files()
     tok = reader.tokenizer_of(config)
     learn, left = learning_rows(args.validate)

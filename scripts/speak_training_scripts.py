@@ -8,7 +8,7 @@ copy of an earlier one. --start splits the list as it is when the run starts: tw
 The voices, variants and speeds are bench/spoken_accuracy.py's, cycled in another order. Written as it goes, so a
 stopped run keeps what it made. Needs espeak-ng on PATH. One transcriber, one thread: it leaves the other cores free.
 
-Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_q.json [--count 300] [--start 0]
+Usage: python scripts/speak_training_scripts.py --out tests/data/corpus/train_spoken_w.json [--count 300] [--start 0]
        [--take 2]
   --out must be a new file: an existing part is never written over.
 """
