@@ -1,6 +1,6 @@
 """The Results detail's video player on real videos (encoded with PyAV, played by Qt's FFmpeg backend): the
 poster before playing and after the end, the time and the seek bar, Replay, volume and mute kept for the session,
-Space, and the transcript line playing highlighted as the video goes."""
+playing silent with no sound device, Space, and the transcript line playing highlighted as the video goes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from desktop_app.core.results import AdResult
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.ui import video_player
 from desktop_app.ui.result_detail import ResultDetail
-from desktop_app.ui.video_player import NO_PREVIEW, VideoPlayer
+from desktop_app.ui.video_player import NO_PREVIEW, NO_SOUND, VideoPlayer
 from tests.test_llm import VALID
 from tests.visual_clips import BACKGROUNDS, frame_with_text, video_of_cards
 
@@ -140,8 +140,12 @@ def test_space_plays_and_pauses(qtbot: QtBot, player: VideoPlayer, clip: Path, p
     assert player.stack.currentWidget() is not player.picture, "paused, the paused frame stays"
 
 
-def test_volume_and_mute_are_kept_for_the_session(qtbot: QtBot, player: VideoPlayer, clip: Path) -> None:
+def test_volume_and_mute_are_kept_for_the_session(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, player: VideoPlayer, clip: Path
+) -> None:
+    monkeypatch.setattr(video_player, "sound_device_present", lambda: True)  # a computer with speakers
     loaded(qtbot, player, clip, None)
+    assert player.media.audioOutput() is player.audio and not player.silent
     player.volume.setValue(30)
     assert player.audio.volume() == pytest.approx(0.3, abs=0.01)
     player.mute_button.click()
@@ -154,6 +158,24 @@ def test_volume_and_mute_are_kept_for_the_session(qtbot: QtBot, player: VideoPla
     assert not later.audio.isMuted()
     later.release()
     qtbot.waitUntil(later.released, timeout=5000)
+
+
+def test_with_no_sound_device_it_plays_silent_and_says_why(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, player: VideoPlayer, clip: Path
+) -> None:
+    monkeypatch.setattr(video_player, "sound_device_present", lambda: False)
+    loaded(qtbot, player, clip, None)
+    assert player.silent and player.media.audioOutput() is None, "no audio output when there is nowhere to play it"
+    assert player.mute_button.toolTip() == NO_SOUND and player.volume.toolTip() == NO_SOUND
+    assert "Connect speakers or headphones" in NO_SOUND
+    player.volume.setValue(40)
+    assert video_player._session["volume"] == 40, "the volume setting is still kept for when there is sound"
+    play_to_end(qtbot, player)
+    assert player.time_label.text() == "0:03 / 0:03"
+    monkeypatch.setattr(video_player, "sound_device_present", lambda: True)  # speakers plugged in since
+    loaded(qtbot, player, clip, None)
+    assert not player.silent and player.media.audioOutput() is player.audio
+    assert player.volume.toolTip() == "Volume" and player.audio.volume() == pytest.approx(0.4, abs=0.01)
 
 
 def result_for(clip: Path, poster: Path | None) -> AdResult:

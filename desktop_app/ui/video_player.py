@@ -6,7 +6,10 @@ turn, before the widget goes: Qt's FFmpeg decoder threads crash if the video wid
 player. Stopping and changing the file are queued to the event loop rather than called from Python: while Qt
 winds its FFmpeg threads down, they tell the Python-made player and audio output that they disconnect, which
 needs Python's lock; a stop called from Python holds that lock while it waits for them (a deadlock seen in
-tests). From the event loop Qt runs the stop itself, with the lock free."""
+tests). From the event loop Qt runs the stop itself, with the lock free.
+
+With no sound device (none plugged in, or a machine with no sound server) the player gets no audio output, so Qt
+starts no audio renderer feeding a sink that does not exist, and the sound controls say why there is no sound."""
 
 from __future__ import annotations
 
@@ -32,6 +35,9 @@ from desktop_app.ui.analysis_html import timecode
 
 NO_PREVIEW = "No preview yet: press Play to watch the ad."
 CANNOT_PLAY = "This video cannot be played here. The file may be damaged or in a format this computer cannot show."
+NO_SOUND = (
+    "No sound device found, so the video plays without sound. Connect speakers or headphones, then open the ad again."
+)
 # Volume and mute carry over from one ad to the next for as long as the app runs.
 _session = {"volume": 80, "muted": False}
 
@@ -44,7 +50,8 @@ class VideoPlayer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.media: Any = None  # the QMediaPlayer, made with the first video
-        self.audio: Any = None
+        self.audio: Any = None  # the volume and mute, kept even when no sound device plays them
+        self.silent = False  # no sound device was found when the video loaded
         self._video: Any = None
         self._pending_seek: int | None = None
         self._poster: QPixmap | None = None
@@ -112,6 +119,7 @@ class VideoPlayer(QWidget):
             self.hide()
             return
         self._make_media()
+        self._attach_sound()
         self._pending_seek = None
         self._last_frame = None
         image = QImage(poster) if poster and Path(poster).is_file() else QImage()
@@ -131,7 +139,6 @@ class VideoPlayer(QWidget):
         self.audio = QAudioOutput(self)
         self.audio.setVolume(_session["volume"] / 100)
         self.audio.setMuted(bool(_session["muted"]))
-        self.media.setAudioOutput(self.audio)
         self._video = QVideoWidget(self)
         self._video.setMinimumHeight(180)
         self.media.setVideoOutput(self._video)
@@ -142,6 +149,14 @@ class VideoPlayer(QWidget):
         self.media.durationChanged.connect(self._on_duration)
         self.media.positionChanged.connect(self._on_position)
         self.media.errorOccurred.connect(self._on_error)
+
+    def _attach_sound(self) -> None:
+        """Give the player its audio output if this computer has a sound device now (one may have been plugged in
+        since the last ad); without one it stays silent, and the sound controls say why."""
+        self.silent = self.media.audioOutput() is None and not sound_device_present()
+        if not self.silent and self.media.audioOutput() is None:
+            self.media.setAudioOutput(self.audio)
+        self._show_mute()
 
     def release(self) -> None:
         """Stop and let go of the file when the event loop next turns (see the module's note)."""
@@ -322,7 +337,21 @@ class VideoPlayer(QWidget):
         self.time_label.setText(f"{timecode(position_ms / 1000)} / {timecode(duration / 1000)}")
 
     def _show_mute(self) -> None:
+        """The mute icon and tooltips; with no sound device, the muted icon and why (the setting is still kept)."""
         muted = self.mute_button.isChecked()
-        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if muted else QStyle.StandardPixmap.SP_MediaVolume
+        quiet = muted or self.silent
+        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if quiet else QStyle.StandardPixmap.SP_MediaVolume
         self.mute_button.setIcon(self.style().standardIcon(icon))
-        self.mute_button.setToolTip("Sound off: click to turn it on" if muted else "Sound on: click to mute")
+        if self.silent:
+            self.mute_button.setToolTip(NO_SOUND)
+            self.volume.setToolTip(NO_SOUND)
+        else:
+            self.mute_button.setToolTip("Sound off: click to turn it on" if muted else "Sound on: click to mute")
+            self.volume.setToolTip("Volume")
+
+
+def sound_device_present() -> bool:
+    """Whether this computer has somewhere to play sound (a probe of the machine, asked when a player is made)."""
+    from PySide6.QtMultimedia import QMediaDevices
+
+    return bool(QMediaDevices.audioOutputs())
