@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QSlider
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtWidgets import QSlider, QStyle
 from pytestqt.qtbot import QtBot
 
 from desktop_app.composition import AppServices
@@ -161,21 +162,30 @@ def test_volume_and_mute_are_kept_for_the_session(
 
 
 def test_with_no_sound_device_it_plays_silent_and_says_why(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, player: VideoPlayer, clip: Path
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, player: VideoPlayer, clip: Path, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(video_player, "sound_device_present", lambda: False)
     loaded(qtbot, player, clip, None)
     assert player.silent and player.media.audioOutput() is None, "no audio output when there is nowhere to play it"
-    assert player.mute_button.toolTip() == NO_SOUND and player.volume.toolTip() == NO_SOUND
-    assert "Connect speakers or headphones" in NO_SOUND
-    player.volume.setValue(40)
-    assert video_player._session["volume"] == 40, "the volume setting is still kept for when there is sound"
+    for control in (player.mute_button, player.volume):
+        assert not control.isEnabled() and control.toolTip() == NO_SOUND == control.accessibleDescription()
+    assert same_icon(player.mute_button.icon(), player.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolumeMuted))
     play_to_end(qtbot, player)
-    assert player.time_label.text() == "0:03 / 0:03"
-    monkeypatch.setattr(video_player, "sound_device_present", lambda: True)  # speakers plugged in since
-    loaded(qtbot, player, clip, None)
+    assert player.time_label.text() == "0:03 / 0:03", "the video itself still plays"
+    # Speakers plugged in, then Play, as the tooltip says (on a clip with no sound track: this machine has none)
+    player.load(str(video_of_cards(tmp_path / "no-track.mp4", CARDS)), None)
+    qtbot.waitUntil(lambda: player.media.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia, timeout=5000)
+    assert player.silent and player.play_button.text() == "Play"
+    monkeypatch.setattr(video_player, "sound_device_present", lambda: True)
+    player.play_button.click()
     assert not player.silent and player.media.audioOutput() is player.audio
-    assert player.volume.toolTip() == "Volume" and player.audio.volume() == pytest.approx(0.4, abs=0.01)
+    assert player.mute_button.isEnabled() and player.mute_button.toolTip() == "Sound on: click to mute"
+    assert player.volume.isEnabled() and player.audio.volume() == pytest.approx(0.8, abs=0.01)
+    qtbot.waitUntil(lambda: player.play_button.text() == "Replay", timeout=10000)
+
+
+def same_icon(a: QIcon, b: QIcon) -> bool:
+    return a.pixmap(16, 16).toImage() == b.pixmap(16, 16).toImage()
 
 
 def result_for(clip: Path, poster: Path | None) -> AdResult:

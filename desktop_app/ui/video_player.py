@@ -9,7 +9,8 @@ needs Python's lock; a stop called from Python holds that lock while it waits fo
 tests). From the event loop Qt runs the stop itself, with the lock free.
 
 With no sound device (none plugged in, or a machine with no sound server) the player gets no audio output, so Qt
-starts no audio renderer feeding a sink that does not exist, and the sound controls say why there is no sound."""
+starts no audio renderer feeding a sink that does not exist, and the sound controls say why there is no sound. One
+plugged in later is taken up at the next Play or ad, never mid-play; one unplugged after is left to Qt."""
 
 from __future__ import annotations
 
@@ -35,9 +36,7 @@ from desktop_app.ui.analysis_html import timecode
 
 NO_PREVIEW = "No preview yet: press Play to watch the ad."
 CANNOT_PLAY = "This video cannot be played here. The file may be damaged or in a format this computer cannot show."
-NO_SOUND = (
-    "No sound device found, so the video plays without sound. Connect speakers or headphones, then open the ad again."
-)
+NO_SOUND = "No speakers or headphones found, so this video plays without sound. Connect some, then press Play."
 # Volume and mute carry over from one ad to the next for as long as the app runs.
 _session = {"volume": 80, "muted": False}
 
@@ -51,7 +50,7 @@ class VideoPlayer(QWidget):
         super().__init__(parent)
         self.media: Any = None  # the QMediaPlayer, made with the first video
         self.audio: Any = None  # the volume and mute, kept even when no sound device plays them
-        self.silent = False  # no sound device was found when the video loaded
+        self.silent = False  # no sound device was found: the player has no audio output
         self._video: Any = None
         self._pending_seek: int | None = None
         self._poster: QPixmap | None = None
@@ -119,7 +118,7 @@ class VideoPlayer(QWidget):
             self.hide()
             return
         self._make_media()
-        self._attach_sound()
+        self._attach_sound()  # skipped if the last ad still plays (its stop is only queued): Play tries again
         self._pending_seek = None
         self._last_frame = None
         image = QImage(poster) if poster and Path(poster).is_file() else QImage()
@@ -151,10 +150,12 @@ class VideoPlayer(QWidget):
         self.media.errorOccurred.connect(self._on_error)
 
     def _attach_sound(self) -> None:
-        """Give the player its audio output if this computer has a sound device now (one may have been plugged in
-        since the last ad); without one it stays silent, and the sound controls say why."""
-        self.silent = self.media.audioOutput() is None and not sound_device_present()
-        if not self.silent and self.media.audioOutput() is None:
+        """Give the player its audio output if it has none and this computer has a sound device now (one may have
+        been plugged in since). Never while playing: Qt would rebuild the playing decoders from Python."""
+        if self.media.audioOutput() is not None or self.playing():
+            return
+        self.silent = not sound_device_present()
+        if not self.silent:
             self.media.setAudioOutput(self.audio)
         self._show_mute()
 
@@ -197,6 +198,7 @@ class VideoPlayer(QWidget):
 
         if self.media is None:
             return
+        self._attach_sound()
         if self.media.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia and self._pending_seek is None:
             self.media.setPosition(0)  # Replay starts from the beginning
         self.media.play()
@@ -337,11 +339,15 @@ class VideoPlayer(QWidget):
         self.time_label.setText(f"{timecode(position_ms / 1000)} / {timecode(duration / 1000)}")
 
     def _show_mute(self) -> None:
-        """The mute icon and tooltips; with no sound device, the muted icon and why (the setting is still kept)."""
+        """The mute icon and tooltips; with no sound device, both sound controls off, the muted icon, and why."""
         muted = self.mute_button.isChecked()
-        quiet = muted or self.silent
-        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if quiet else QStyle.StandardPixmap.SP_MediaVolume
+        icon = (
+            QStyle.StandardPixmap.SP_MediaVolumeMuted if muted or self.silent else QStyle.StandardPixmap.SP_MediaVolume
+        )
         self.mute_button.setIcon(self.style().standardIcon(icon))
+        for control in (self.mute_button, self.volume):
+            control.setEnabled(not self.silent)
+            control.setAccessibleDescription(NO_SOUND if self.silent else "")
         if self.silent:
             self.mute_button.setToolTip(NO_SOUND)
             self.volume.setToolTip(NO_SOUND)
@@ -351,7 +357,8 @@ class VideoPlayer(QWidget):
 
 
 def sound_device_present() -> bool:
-    """Whether this computer has somewhere to play sound (a probe of the machine, asked when a player is made)."""
+    """Whether this computer has somewhere to play sound (a probe of the machine, asked until the player has an
+    audio output)."""
     from PySide6.QtMultimedia import QMediaDevices
 
     return bool(QMediaDevices.audioOutputs())
