@@ -50,7 +50,6 @@ class VideoPlayer(QWidget):
         super().__init__(parent)
         self.media: Any = None  # the QMediaPlayer, made with the first video
         self.audio: Any = None  # the volume and mute, kept even when no sound device plays them
-        self.silent = False  # no sound device was found: the player has no audio output
         self._video: Any = None
         self._pending_seek: int | None = None
         self._poster: QPixmap | None = None
@@ -154,10 +153,14 @@ class VideoPlayer(QWidget):
         been plugged in since). Never while playing: Qt would rebuild the playing decoders from Python."""
         if self.media.audioOutput() is not None or self.playing():
             return
-        self.silent = not sound_device_present()
-        if not self.silent:
+        if sound_device_present():
             self.media.setAudioOutput(self.audio)
         self._show_mute()
+
+    @property
+    def silent(self) -> bool:
+        """Whether a video plays without sound because no sound device was found when it was loaded or played."""
+        return self.media is not None and self.media.audioOutput() is None
 
     def release(self) -> None:
         """Stop and let go of the file when the event loop next turns (see the module's note)."""
@@ -340,20 +343,17 @@ class VideoPlayer(QWidget):
 
     def _show_mute(self) -> None:
         """The mute icon and tooltips; with no sound device, both sound controls off, the muted icon, and why."""
-        muted = self.mute_button.isChecked()
-        icon = (
-            QStyle.StandardPixmap.SP_MediaVolumeMuted if muted or self.silent else QStyle.StandardPixmap.SP_MediaVolume
-        )
+        muted, silent = self.mute_button.isChecked(), self.silent
+        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if muted or silent else QStyle.StandardPixmap.SP_MediaVolume
         self.mute_button.setIcon(self.style().standardIcon(icon))
-        for control in (self.mute_button, self.volume):
-            control.setEnabled(not self.silent)
-            control.setAccessibleDescription(NO_SOUND if self.silent else "")
-        if self.silent:
-            self.mute_button.setToolTip(NO_SOUND)
-            self.volume.setToolTip(NO_SOUND)
-        else:
-            self.mute_button.setToolTip("Sound off: click to turn it on" if muted else "Sound on: click to mute")
-            self.volume.setToolTip("Volume")
+        tips = {
+            self.mute_button: "Sound off: click to turn it on" if muted else "Sound on: click to mute",
+            self.volume: "Volume",
+        }
+        for control, tip in tips.items():
+            control.setEnabled(not silent)
+            control.setAccessibleDescription(NO_SOUND if silent else "")
+            control.setToolTip(NO_SOUND if silent else tip)
 
 
 def sound_device_present() -> bool:
