@@ -1,8 +1,9 @@
-"""The offline analyser's answers agree with themselves, on every script of the blind corpus: an offer is
-present exactly when it has types, overall is the documented blend of the sub-scores (not a copy of one),
-the clarity rationale says about the call to action what the CTA score says, and no two scores share a
-rationale. These are properties of each answer, not accuracy: checking them on the held-out part tunes
-nothing."""
+"""The offline analyser's answers agree with themselves on the blind corpus: an offer is present exactly when it has
+types, overall is the documented blend of the sub-scores (not a copy of one), the clarity rationale says about the
+call to action what the CTA score says, and no two scores share a rationale. These are properties of each answer,
+not accuracy: checking them on the held-out parts tunes nothing. Every written script and every held-out transcript
+is checked, and every fourth transcript of each training part (train_spoken*): all 9,698 would add minutes to the
+suite."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ from desktop_app.engines.heuristic import analyse
 from desktop_app.engines.heuristic.scores import overall_score
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
+TRAINING_TRANSCRIPTS_STEP = 4  # every fourth entry of each train_spoken* part
 
 
 def corpus() -> Iterator[dict[str, Any]]:
     for part in sorted(CORPUS.glob("*.json")):
-        yield from json.loads(part.read_text(encoding="utf-8"))
+        entries = json.loads(part.read_text(encoding="utf-8"))
+        yield from entries[:: TRAINING_TRANSCRIPTS_STEP if part.name.startswith("train_spoken") else 1]
 
 
 def analysed(entry: dict[str, Any]) -> AdAnalysis:
