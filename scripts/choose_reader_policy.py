@@ -66,7 +66,7 @@ def main() -> None:
     }
     shipped_like = reader.reader_at(args.weights)
     fold_reader = _Remembering(shipped_like.tokenizer, shipped_like.weights)
-    decisions.reader = lambda: fold_reader  # type: ignore[attr-defined,assignment]
+    decisions.readers = lambda: fold_reader  # type: ignore[attr-defined,assignment]
     print(f"Policies on fold {args.fold}: {', '.join(f'{n} {len(p)}' for n, p in parts.items())} scripts", flush=True)
     figures = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -27,27 +27,27 @@ def _input(script: str, copy: str = "") -> AdInput:
     )
 
 
-# Held-out accuracy of the offline analyser as measured when the reader was last retrained, less one script's worth (so
-# that int8 and BLAS rounding on another machine cannot fail it): a floor, so a change that makes it worse on scripts
-# it never saw fails here. Never tuned on. From the scripts' text
+# Held-out accuracy of the offline analyser as measured when its models were last retrained (heuristic-8), less one
+# script's worth (so that int8 and BLAS rounding on another machine cannot fail it): a floor, so a change that makes
+# it worse on scripts it never saw fails here. Never tuned on. From the scripts' text
 # (bench/analyser_accuracy.py), and as tiny.en heard them (bench/annotator_agreement.py's "heard" part); "_b" is the
 # second held-out part, heldout_b.json, written blind like the first and likewise only ever measured.
 HELD_OUT_FLOOR = {
     "text": {
-        "hook_type": 90.0, "cta_present": 97.0, "cta_type": 92.0, "offer_present": 96.0, "offer_types": 95.0,
-        "urgency": 97.0,
+        "hook_type": 92.0, "cta_present": 97.0, "cta_type": 92.0, "offer_present": 96.0, "offer_types": 95.0,
+        "urgency": 98.0,
     },
     "heard": {
-        "hook_type": 84.0, "cta_present": 91.0, "cta_type": 84.0, "offer_present": 94.0, "offer_types": 89.0,
+        "hook_type": 84.0, "cta_present": 91.0, "cta_type": 84.0, "offer_present": 95.0, "offer_types": 90.0,
         "urgency": 96.0,
     },
     "text_b": {
-        "hook_type": 95.0, "cta_present": 98.0, "cta_type": 95.0, "offer_present": 97.0, "offer_types": 91.0,
+        "hook_type": 95.0, "cta_present": 98.0, "cta_type": 95.0, "offer_present": 97.0, "offer_types": 89.0,
         "urgency": 98.0,
     },
     "heard_b": {
-        "hook_type": 90.0, "cta_present": 97.0, "cta_type": 88.0, "offer_present": 92.0, "offer_types": 82.0,
-        "urgency": 98.0,
+        "hook_type": 91.0, "cta_present": 97.0, "cta_type": 87.0, "offer_present": 92.0, "offer_types": 82.0,
+        "urgency": 99.0,
     },
 }  # fmt: skip
 

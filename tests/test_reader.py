@@ -1,6 +1,6 @@
-"""The fine-tuned reader (engines/heuristic/reader.py): its labels are the schema's, its int8 storage keeps the
-weights, the shipped one fits the frozen build and reads a long script to its end. Its held-out floors, from text
-and as heard, are the whole analyser's (tests/test_heuristic.py)."""
+"""The fine-tuned readers (engines/heuristic/reader.py): their labels are the schema's, int8 storage keeps the
+weights, the shipped two fit the frozen build, are averaged, and read a long script to its end. Their held-out
+floors, from text and as heard, are the whole analyser's (tests/test_heuristic.py)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,39 @@ def test_the_shipped_reader_fits_the_frozen_build() -> None:
     assert max(answer.cta, key=answer.cta.__getitem__) == "shop_now"
     assert [o for o, p in answer.offer.items() if p > reader.EVEN_ODDS] == ["discount"]
     assert answer.urgency < reader.EVEN_ODDS
+
+
+def test_the_second_reader_borrows_the_first_ones_words_and_fits_the_frozen_build() -> None:
+    assert reader.SECOND_WEIGHTS.is_file() and reader.SECOND_WEIGHTS.stat().st_size < 12_000_000
+    with np.load(reader.SECOND_WEIGHTS) as shipped:
+        assert not [n for n in shipped.files if n.startswith(reader.EMBEDDINGS)]
+    both = reader.readers()
+    assert both is not None and len(both.readers) == 2
+    first, second = both.readers
+    assert second.weights[reader.EMBEDDINGS] is first.weights[reader.EMBEDDINGS]  # one table in memory, not two
+    [answer] = second.read(["Tired of cold coffee? This mug keeps it hot for six hours. Shop now and save 20%."])
+    assert max(answer.cta, key=answer.cta.__getitem__) == "shop_now"  # it reads sensibly through the borrowed words
+    assert [o for o, p in answer.offer.items() if p > reader.EVEN_ODDS] == ["discount"]
+    with pytest.raises(ValueError, match="no word embeddings"):
+        reader.reader_at(reader.SECOND_WEIGHTS)  # alone it cannot read: it says so, not a KeyError mid-read
+
+
+def test_the_readers_answer_with_their_probabilities_averaged() -> None:
+    both = reader.readers()
+    assert both is not None
+    texts = ["Join 40,000 runners who switched. Free shipping this week only. Shop now.", "Book a free call today."]
+    answers = both.read(texts)
+    alone = [r.read(texts) for r in both.readers]
+    assert alone[0] != alone[1]  # two readers that read differently, or averaging would change nothing
+    for i, answer in enumerate(answers):
+        first, second = alone[0][i], alone[1][i]
+        for label, p in answer.hook.items():
+            assert p == pytest.approx((first.hook[label] + second.hook[label]) / 2)
+        for label, p in answer.offer.items():
+            assert p == pytest.approx((first.offer[label] + second.offer[label]) / 2)
+        for label, p in answer.cta.items():
+            assert p == pytest.approx((first.cta[label] + second.cta[label]) / 2)
+        assert answer.urgency == pytest.approx((first.urgency + second.urgency) / 2)
 
 
 def test_a_long_script_is_read_to_its_end() -> None:

@@ -62,8 +62,9 @@ from desktop_app.engines.heuristic.scores import rate
 # 2: learned decisions, on-screen text and pacing; 3: the fine-tuned reader decides; 4: it learned from every
 # transcript; 5: the reader and the linear model learned from a second take of every spoken script; 6: 500 more
 # scripts (train_j, train_k) and some third takes, the reader going on from 5's for one epoch; 7: 1,200 more scripts
-# (train_l..s) and their transcripts, the reader trained anew from the base model over all 18,402 texts
-PROMPT_VERSION = "heuristic-7"
+# (train_l..s) and their transcripts, the reader trained anew from the base model over all 18,402 texts; 8: a second
+# reader, trained with 2,665 third takes too, averaged with 7's, and the linear model trained with them
+PROMPT_VERSION = "heuristic-8"
 
 
 class HeuristicAnalyser:

@@ -1,7 +1,7 @@
 """Linear classifiers learned from labelled ad scripts (scripts/train_analyser.py). They rate any text, one
 sentence as well as a whole script, in a fraction of a millisecond, so the analyser asks them which sentence
-carries a label the reader (reader.py) decided: that sentence is the evidence it quotes. decisions.py may also
-weigh their verdict on the whole script beside the reader's. The rules still pick the evidence they match.
+carries a label the readers (reader.py) decided: that sentence is the evidence it quotes. decisions.py may also
+weigh their verdict on the whole script beside the readers'. The rules still pick the evidence they match.
 
 Features are words and word pairs tagged with where they occur (the opening sentence, the next one, the last
 two sentences, the first and last words whatever the punctuation, anywhere), with numbers written in digits or
