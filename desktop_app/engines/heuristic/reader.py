@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,7 +261,7 @@ class Reader:
         return [read_of(out, i) for i in range(len(texts))]
 
 
-def mean_read(reads: list[Read]) -> Read:
+def mean_read(reads: Sequence[Read]) -> Read:
     """The readers' probabilities averaged, label by label."""
 
     def mean(probabilities: list[dict[str, float]]) -> dict[str, float]:
@@ -286,7 +286,7 @@ class Readers:
     def read(self, texts: list[str]) -> list[Read]:
         """Each script's labels, as the readers' average."""
         each = [r.read(texts) for r in self.readers]
-        return [mean_read(list(reads)) for reads in zip(*each, strict=True)]
+        return [mean_read(reads) for reads in zip(*each, strict=True)]
 
 
 def reader_at(weights: Path) -> Reader:
