@@ -38,12 +38,12 @@ def predict(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def heldout_heard(part: str = "heldout") -> list[dict[str, Any]]:
-    """A held-out part's scripts as tiny.en heard them: heldout's in second_annotator/heldout_heard.json (the
-    transcripts bench/spoken_accuracy.py --count 169 made), heldout_b's in heldout_b_heard.json (made with
-    --count 170 --part heldout_b.json --save). Each entry with its transcript for a script, and no copy."""
+    """A held-out part's scripts as tiny.en heard them, kept beside a second reader's labels of them in
+    second_annotator/: heldout_heard.json (the transcripts bench/spoken_accuracy.py --count 169 made) and
+    heldout_b_heard.json (made with --count 170 --part heldout_b.json --save). Each entry with its transcript for
+    a script, and no copy."""
     labelled = {e["id"]: e for e in json.loads((CORPUS / f"{part}.json").read_text(encoding="utf-8"))}
-    kept = CORPUS / "second_annotator" / "heldout_heard.json" if part == "heldout" else CORPUS / f"{part}_heard.json"
-    heard = json.loads(kept.read_text(encoding="utf-8"))
+    heard = json.loads((CORPUS / "second_annotator" / f"{part}_heard.json").read_text(encoding="utf-8"))
     return [labelled[h["id"]] | {"script": h["script"], "copy": ""} for h in heard]
 
 

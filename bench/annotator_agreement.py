@@ -1,12 +1,12 @@
 """How far a second reader agrees with the held-out labels, and where the offline analyser stands against that.
 
-The held-out part of the blind corpus (tests/data/corpus/heldout.json) was labelled by the session that wrote
-it. Two more sessions, which saw no labels, only the label guide in tests/data/corpus/README.md and the schema's
-label lists, labelled the 169 held-out scripts again:
-- second_annotator/heldout.json from the scripts' text and ad copy: where two careful readers of one guide
+Each held-out part of the blind corpus (tests/data/corpus/heldout.json, heldout_b.json) was labelled by the
+sessions that wrote it. Two more sessions per part, which saw no labels, only the label guide in
+tests/data/corpus/README.md and the schema's label lists, labelled its scripts again:
+- second_annotator/<part>.json from the scripts' text and ad copy: where two careful readers of one guide
   differ, neither answer is wrong, so their agreement is a reference level for any analyser measured on these
   labels (not a hard ceiling: an analyser may match the first labeller more often than a second reader does);
-- second_annotator/heldout_heard.json from the scripts as bench/spoken_accuracy.py hears them (espeak-ng, then
+- second_annotator/<part>_heard.json from the scripts as bench/spoken_accuracy.py hears them (espeak-ng, then
   tiny.en; the transcripts are in the file): what a reader can still tell from what the bundled model heard.
 Prints, per field, the reader's agreement with the labels, the analyser's accuracy against each, and against the
 scripts where both agree. Nothing here trains or tunes anything.
@@ -24,7 +24,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from analyser_accuracy import CORPUS, FIELDS, comparable, predict  # noqa: E402
+from analyser_accuracy import CORPUS, FIELDS, HELD_OUT_PARTS, comparable, predict  # noqa: E402
 
 
 def percent(hits: int, total: int) -> float:
@@ -64,25 +64,31 @@ def show(title: str, table: dict[str, dict[str, Any]]) -> None:
         )
 
 
-def main() -> None:
-    first = json.loads((CORPUS / "heldout.json").read_text(encoding="utf-8"))
+def part_tables(part: str) -> tuple[int, dict[str, dict[str, dict[str, Any]]]]:
+    """A held-out part's size, and its tables from the second reader of its text and the reader of its transcripts."""
+    first = json.loads((CORPUS / f"{part}.json").read_text(encoding="utf-8"))
     tables = {}
-    for name, part in (("text", "heldout.json"), ("heard", "heldout_heard.json")):
-        relabelled = json.loads((CORPUS / "second_annotator" / part).read_text(encoding="utf-8"))
+    for name, kept in (("text", f"{part}.json"), ("heard", f"{part}_heard.json")):
+        relabelled = json.loads((CORPUS / "second_annotator" / kept).read_text(encoding="utf-8"))
         if [e["id"] for e in relabelled] != [e["id"] for e in first]:
-            raise SystemExit(f"second_annotator/{part} does not label the held-out scripts in their order")
+            raise SystemExit(f"second_annotator/{kept} does not label {part}.json's scripts in their order")
         # The analyser reads what the second reader read: the script, or the transcript of it.
         read = [
             e | {"script": r.get("script", e["script"]), "copy": e["copy"] if name == "text" else ""}
             for e, r in zip(first, relabelled, strict=True)
         ]
         tables[name] = figures(read, {r["id"]: r["labels"] for r in relabelled})
-    show(f"A second reader of the {len(first)} held-out scripts' text, and the offline analyser on it", tables["text"])
-    show(
-        "A reader of the same scripts as tiny.en heard them, and the offline analyser on those transcripts",
-        tables["heard"],
-    )
-    print(json.dumps({"scripts": len(first), "fields": tables}))
+    return len(first), tables
+
+
+def main() -> None:
+    out = {}
+    for part in HELD_OUT_PARTS:
+        count, tables = part_tables(part)
+        show(f"{part}.json: a second reader of its {count} scripts' text, and the analyser on it", tables["text"])
+        show(f"{part}.json: a reader of the scripts as tiny.en heard them, and the analyser on them", tables["heard"])
+        out[part] = {"scripts": count, "fields": tables}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

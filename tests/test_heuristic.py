@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from desktop_app.core.facts import AdInput, build_input, days_running, first_seconds, words_per_minute
-from desktop_app.core.schema import AdAnalysis
+from desktop_app.core.schema import AdAnalysis, CtaType, HookType, OfferType
 from desktop_app.engines.heuristic import analyse
 from desktop_app.engines.heuristic.learned import MODEL, features
 
@@ -63,6 +64,23 @@ def test_held_out_accuracy_does_not_fall(part: str) -> None:
     assert len(heldout) >= 150
     measured = accuracy(heldout)
     assert all(measured[field] >= floor for field, floor in HELD_OUT_FLOOR[part].items()), measured
+
+
+@pytest.mark.parametrize("kept", ["heldout.json", "heldout_heard.json", "heldout_b.json", "heldout_b_heard.json"])
+def test_second_readers_label_every_held_out_script(kept: str) -> None:
+    """bench/annotator_agreement.py's reference levels rest on these files: every script of the part, in its order,
+    labelled with the schema's values, offer and CTA presence agreeing with their types."""
+    corpus = DATA / "corpus"
+    part = kept.replace("_heard", "")
+    first = json.loads((corpus / part).read_text(encoding="utf-8"))
+    second = json.loads((corpus / "second_annotator" / kept).read_text(encoding="utf-8"))
+    assert [e["id"] for e in second] == [e["id"] for e in first]
+    assert all(("script" in e) == kept.endswith("_heard.json") for e in second)  # a transcript may be empty
+    for labels in (e["labels"] for e in second):
+        assert labels["hook_type"] in get_args(HookType) and labels["cta_type"] in get_args(CtaType)
+        assert set(labels["offer_types"]) <= set(get_args(OfferType)) and isinstance(labels["urgency"], bool)
+        assert labels["cta_present"] == (labels["cta_type"] != "none")
+        assert labels["offer_present"] == bool(labels["offer_types"])
 
 
 def test_analysis_is_valid_and_states_its_limits() -> None:
