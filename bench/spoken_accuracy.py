@@ -3,8 +3,9 @@ voices, varied), transcribed by the bundled Whisper model, then analysed from th
 ("shot now" for "shop now"). Compares with the same scripts analysed from their exact text.
 
 The scripts are the first N of a held-out part of the blind corpus (tests/data/corpus/heldout.json, or with --part
-heldout_b.json): measured, never trained or tuned on. --save keeps the transcripts (id and text) in a JSON file, as
-tests/data/corpus/second_annotator/heldout_b_heard.json was made. Needs espeak-ng on PATH.
+heldout_b.json): measured, never trained or tuned on; or of the development part dev_b.json, tuned on, never
+learned. --save keeps the transcripts (id and text) in a JSON file, as
+tests/data/corpus/second_annotator/heldout_b_heard.json and dev_b_heard.json were made. Needs espeak-ng on PATH.
 
 Usage: python bench/spoken_accuracy.py [--count 30] [--part heldout.json] [--save FILE]
        (prints figures, then one JSON object as the last line)
@@ -76,7 +77,8 @@ def analysed_from_transcripts(entries: list[dict[str, Any]]) -> dict[str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=30)
-    parser.add_argument("--part", default="heldout.json", choices=[f"{part}.json" for part in HELD_OUT_PARTS])
+    parts = [f"{part}.json" for part in HELD_OUT_PARTS] + ["dev_b.json"]  # dev_b: tuned on, never learned
+    parser.add_argument("--part", default="heldout.json", choices=parts)
     parser.add_argument("--save", type=Path, help="write the transcripts here")
     args = parser.parse_args()
     entries = json.loads((CORPUS / args.part).read_text(encoding="utf-8"))[: args.count]
@@ -89,7 +91,7 @@ def main() -> None:
         args.save.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     exact, from_speech = accuracy(entries), analysed_from_transcripts(heard)
     print(
-        f"Offline analyser on {len(entries)} held-out scripts ({args.part}) spoken by espeak-ng and transcribed by"
+        f"Offline analyser on {len(entries)} scripts of {args.part} spoken by espeak-ng and transcribed by"
         f" tiny.en ({seconds:.0f} s)"
     )
     print(f"  word error rate of the transcription: {100 * word_changes:.1f} % (espeak-ng voices are hard to hear)")
