@@ -85,7 +85,8 @@ class OpenAIDouble:
     streamed requests {"stream": [pieces], "cut_after": n, "piece_delay_s": s}: server-sent events, one
     per piece, and with `cut_after` the connection drops after n pieces, mid-answer. A step's "delay_s" replaces
     `delay_s` (the seconds every answer waits) for that request.
-    When it is empty, every request gets `default` as strict JSON."""
+    When it is empty, every request gets `default` as strict JSON. `hold` makes answers wait until a test lets
+    them through, for orderings that no delay can guarantee on a loaded machine."""
 
     def __init__(self, default: dict[str, Any]) -> None:
         self.default = default
@@ -97,6 +98,47 @@ class OpenAIDouble:
         self.lock = threading.Lock()
         self.at_once = self.most_at_once = 0  # chat requests being answered now, and the most there ever were
         self.asked_at: list[float] = []  # when each chat request came in (time.time())
+        self.passes: int | None = None  # answers still let through while held; None: not held
+        self.held = 0  # requests waiting to be let through
+        self._round = 0  # `drop_held` ends a round: its waiting requests close unanswered
+        self._gate = threading.Condition()
+
+    def hold(self) -> None:
+        """From now on each answer waits until `let_through` (or `open`) lets it go."""
+        with self._gate:
+            self.passes = 0
+
+    def let_through(self, count: int = 1) -> None:
+        with self._gate:
+            self.passes = (self.passes or 0) + count
+            self._gate.notify_all()
+
+    def open(self) -> None:
+        """Every answer goes at once again, the waiting ones first."""
+        with self._gate:
+            self.passes = None
+            self._gate.notify_all()
+
+    def drop_held(self) -> None:
+        """The waiting requests' client is gone (a killed process): they close unanswered, and a later
+        `let_through` goes to the requests of the next client."""
+        with self._gate:
+            self._round += 1
+            self.held = 0
+            self._gate.notify_all()
+
+    def _let_through(self) -> bool:
+        """Wait while answers are held; False when the request was dropped."""
+        with self._gate:
+            round_ = self._round
+            self.held += 1
+            self._gate.wait_for(lambda: self._round != round_ or self.passes is None or self.passes > 0)
+            if self._round != round_:
+                return False
+            self.held -= 1
+            if self.passes is not None:
+                self.passes -= 1
+            return True
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         if not request.path.endswith("/chat/completions"):
@@ -134,6 +176,9 @@ class OpenAIDouble:
             send_json(request, 400, {"error": {"message": f"response_format {fmt} is not supported by this server"}})
             return
         assert step is not None
+        if not self._let_through():
+            request.close_connection = True
+            return
         if delay := step.get("delay_s", self.delay_s):  # a step may take its own time
             time.sleep(delay)
         if "status" in step:
