@@ -42,8 +42,14 @@ def heldout_heard(part: str = "heldout") -> list[dict[str, Any]]:
     second_annotator/: heldout_heard.json (the transcripts bench/spoken_accuracy.py --count 169 made) and
     heldout_b_heard.json (made with --count 170 --part heldout_b.json --save). Each entry with its transcript for
     a script, and no copy."""
-    labelled = {e["id"]: e for e in json.loads((CORPUS / f"{part}.json").read_text(encoding="utf-8"))}
-    heard = json.loads((CORPUS / "second_annotator" / f"{part}_heard.json").read_text(encoding="utf-8"))
+    return as_heard(f"{part}.json", f"second_annotator/{part}_heard.json")
+
+
+def as_heard(part: str, transcripts: str) -> list[dict[str, Any]]:
+    """The labelled scripts of `part` with the transcripts kept in `transcripts` (both under CORPUS) for scripts,
+    in the transcripts' order, and no copy."""
+    labelled = {e["id"]: e for e in json.loads((CORPUS / part).read_text(encoding="utf-8"))}
+    heard = json.loads((CORPUS / transcripts).read_text(encoding="utf-8"))
     return [labelled[h["id"]] | {"script": h["script"], "copy": ""} for h in heard]
 
 

@@ -15,14 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from analyser_accuracy import CORPUS, FIELDS, accuracy
+from analyser_accuracy import CORPUS, FIELDS, accuracy, as_heard
 
 
 def main() -> None:
     written = json.loads((CORPUS / "dev_b.json").read_text(encoding="utf-8"))
-    labelled = {e["id"]: e for e in written}
-    heard_as = json.loads((CORPUS / "dev_b_heard.json").read_text(encoding="utf-8"))
-    heard = [labelled[h["id"]] | {"script": h["script"], "copy": ""} for h in heard_as]
+    heard = as_heard("dev_b.json", "dev_b_heard.json")
     figures = {"text": accuracy(written), "heard": accuracy(heard)}
     print(f"Offline analyser on dev_b.json ({len(written)} scripts from the text, {len(heard)} heard by tiny.en)")
     print(f"  {'field':<14} {'text':>7} {'heard':>7}")

@@ -16,6 +16,7 @@ import pytest
 from desktop_app.composition import AppServices
 from desktop_app.core.types import JobStatus
 from desktop_app.pipeline.analyse import AnalyseStage
+from desktop_app.pipeline.analyses_ahead import AT_ONCE
 from desktop_app.pipeline.download import DownloadStage
 from desktop_app.pipeline.transcribe import TranscribeStage
 from tests.conftest import REPO, child_env, wait_for
@@ -65,6 +66,7 @@ def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -
         assert child.stdout is not None
         job_id = child.stdout.readline().decode().strip()
         kills: list[tuple[set[tuple[str, str]], int]] = []
+        asked_by_run: list[int] = []  # LLM requests each killed run made
 
         def kill_when(label: str, ready: Callable[[], bool]) -> None:
             try:
@@ -83,6 +85,7 @@ def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -
                 ) from None
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
+            asked_by_run.append(len(llm.requests) - sum(asked_by_run))
             llm.drop_held()
             kills.append((committed(services, job_id), len(services.store.events(job_id))))
 
@@ -135,7 +138,9 @@ def test_kill_during_each_stage_then_resume(services: AppServices, home: Path) -
     assert len(kills) == 3
     # Each stage was killed once, so at most one ad per stage ran twice.
     assert len(starts) <= 3 * len(FILES) + 3
-    # The answer stored before the analyse kill was not asked for again: the last run asked about the other ads only.
+    # A run asks about each ad without a stored answer once, at most AT_ONCE at a time; the answer stored before the
+    # analyse kill was not asked for again: the last run asked about the other ads only.
+    assert all(n <= AT_ONCE for n in asked_by_run), asked_by_run
     assert answered == 1
     assert len(llm.requests) - asked == len(FILES) - answered
     assert time.time() - job.created_at.timestamp() < 300
