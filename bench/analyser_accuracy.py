@@ -38,11 +38,11 @@ def predict(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def heldout_heard(part: str = "heldout") -> list[dict[str, Any]]:
-    """A held-out part's scripts as tiny.en heard them, kept beside a second reader's labels of them in
-    second_annotator/: heldout_heard.json (the transcripts bench/spoken_accuracy.py --count 169 made) and
-    heldout_b_heard.json (made with --count 170 --part heldout_b.json --save). Each entry with its transcript for
-    a script, and no copy."""
-    return as_heard(f"{part}.json", f"second_annotator/{part}_heard.json")
+    """A held-out part's scripts as tiny.en heard them through the app's transcriber: heldout_heard.json (made by
+    bench/spoken_accuracy.py --count 169 --save) and heldout_b_heard.json (--count 170 --part heldout_b.json --save),
+    remade on 2026-12-02 with the language check's version 2. Each entry with its transcript for a script, and no
+    copy. (second_annotator/ keeps the transcripts its readers labelled, made with version 1.)"""
+    return as_heard(f"{part}.json", f"{part}_heard.json")
 
 
 def as_heard(part: str, transcripts: str) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Accuracy of a fine-tuned MiniLM reader (scripts/finetune_analyser.py) on the held-out scripts, in plain numpy.
 
 Measures the weights file it is given, never trains or tunes: on the held-out scripts' text, and on the same
-scripts as tiny.en heard them from espeak-ng (the transcripts kept in second_annotator/heldout_heard.json, the ones
+scripts as tiny.en heard them from espeak-ng (the transcripts kept in heldout_heard.json, the ones
 bench/spoken_accuracy.py --count 169 made). Prints per-field accuracy beside the targets, the time per script, the
 weights' size; last line one JSON object with the figures.
 

@@ -4,8 +4,8 @@ voices, varied), transcribed by the bundled Whisper model, then analysed from th
 
 The scripts are the first N of a held-out part of the blind corpus (tests/data/corpus/heldout.json, or with --part
 heldout_b.json): measured, never trained or tuned on; or of the development part dev_b.json, tuned on, never
-learned. --save keeps the transcripts (id and text) in a JSON file, as
-tests/data/corpus/second_annotator/heldout_b_heard.json and dev_b_heard.json were made. Needs espeak-ng on PATH.
+learned. --save keeps the transcripts (id and text) in a JSON file, as tests/data/corpus/heldout_heard.json,
+heldout_b_heard.json and dev_b_heard.json were made. Needs espeak-ng on PATH.
 
 Usage: python bench/spoken_accuracy.py [--count 30] [--part heldout.json] [--save FILE]
        (prints figures, then one JSON object as the last line)

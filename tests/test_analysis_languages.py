@@ -8,7 +8,7 @@ import pytest
 from desktop_app.composition import AppServices
 from desktop_app.core.context import ItemSkipped
 from desktop_app.core.types import Outcome
-from desktop_app.core.untranscribed import PARTLY_ENGLISH, video_note
+from desktop_app.core.untranscribed import PARTLY_ENGLISH, verdict, video_note
 from desktop_app.engines.llm import SYSTEM
 from desktop_app.pipeline.analyse import refuse_other_languages
 from desktop_app.pipeline.checkpoints import HeardVideo
@@ -36,8 +36,6 @@ def test_the_model_answers_in_english_and_quotes_in_the_original() -> None:
 
 
 def test_the_language_check_is_stored_with_the_transcript_so_videos_are_heard_once(services: AppServices) -> None:
-    from desktop_app.core.untranscribed import verdict
-
     results, sha = services.results, "a" * 64
     old = {"text": "nonsense", "segments": [], "language": "en", "duration_s": 9.0}  # stored before the check
     results.save_transcript(sha, "tiny.en", old)
@@ -47,3 +45,23 @@ def test_the_language_check_is_stored_with_the_transcript_so_videos_are_heard_on
     assert verdict(results.transcript(sha, "tiny.en")) == "not_english"
     results.save_transcript(sha, "tiny.en", {**old, "speech_check": {"verdict": "english"}})
     assert verdict(results.transcript(sha, "tiny.en")) == "not_english", "a checked transcript is kept"
+
+
+def test_what_an_earlier_check_left_out_is_heard_again(services: AppServices) -> None:
+    """Check 1 took some English ads for another language; a transcript it cut is heard again and replaced, once,
+    while one it let through whole is kept (the current check would keep it whole too)."""
+    from desktop_app.core.untranscribed import CHECK_VERSION, ENGLISH, NOT_ENGLISH, PARTLY_ENGLISH, heard_again
+
+    results, sha = services.results, "b" * 64
+    cut = {"text": "Your first week of classes is on", "segments": [], "language": "en", "duration_s": 18.0}
+    results.save_transcript(sha, "tiny.en", {**cut, "speech_check": {"verdict": PARTLY_ENGLISH}})
+    assert heard_again(results.transcript(sha, "tiny.en"))
+    whole = {**cut, "text": cut["text"] + " us. Start your free week at ironleaf fitness dot com."}
+    results.save_transcript(sha, "tiny.en", {**whole, "speech_check": {"verdict": ENGLISH, "version": CHECK_VERSION}})
+    stored = results.transcript(sha, "tiny.en")
+    assert stored is not None and stored["text"] == whole["text"] and not heard_again(stored)
+    results.save_transcript(sha, "tiny.en", {**cut, "speech_check": {"verdict": NOT_ENGLISH, "version": CHECK_VERSION}})
+    assert verdict(results.transcript(sha, "tiny.en")) == ENGLISH, "the current check's transcript is kept"
+    assert not heard_again({"text": "", "speech_check": {"verdict": ENGLISH}}), "nothing was left out"
+    assert heard_again({"text": "", "speech_check": {"verdict": NOT_ENGLISH}})
+    assert not heard_again({"text": "", "speech_check": {"verdict": NOT_ENGLISH, "version": CHECK_VERSION}})

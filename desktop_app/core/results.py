@@ -18,6 +18,7 @@ from desktop_app.core.models import AdRow, AnalysisRow, JobItemRow, VideoRow, Vi
 from desktop_app.core.schema import AdAnalysis
 from desktop_app.core.summaries import ResultSummary as ResultSummary  # re-exported: rows of the Results view
 from desktop_app.core.summaries import load_summaries
+from desktop_app.core.untranscribed import speech_check
 from desktop_app.core.visuals import screen_lines
 
 # Columns a newer description of an ad, or a newer analysis under the same key, replaces.
@@ -152,11 +153,14 @@ class ResultStore:
             "created_at": time.time(),
             "speech_check": transcript.get("speech_check"),
         }
-        # A transcript stored before the language check existed is replaced, once, by its checked version.
+        # A transcript stored before the language check existed, or checked by an earlier version of it, is replaced
+        # by a checked one, once (untranscribed.heard_again says which are heard again).
         changed = {k: v for k, v in values.items() if k not in ("sha256", "whisper_model")}
+        newer = int(speech_check(transcript).get("version", 1))
+        older = func.coalesce(VideoRow.speech_check["version"].as_integer(), 1) < newer
         stmt = sqlite_insert(VideoRow).values(**values)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["sha256", "whisper_model"], set_=changed, where=VideoRow.speech_check.is_(None)
+            index_elements=["sha256", "whisper_model"], set_=changed, where=VideoRow.speech_check.is_(None) | older
         )
         with self.db.write() as session:
             session.execute(stmt)

@@ -14,6 +14,9 @@ PARTLY_ENGLISH = "partly_english"  # some speech was left out: it seems to be in
 NOT_ENGLISH = "not_english"  # (almost) nothing could be transcribed: the speech is not in English
 NO_SPEECH = "no_speech"  # nothing to check
 DETECTED = "detected"  # a multilingual model, which detects the language itself: nothing to check
+# The check's version, stored in it. 2: a phrase heard again no longer makes its whole segment a loop (version 1 took
+# an ad that said its name twice as another language and dropped its ending, the call to action with it).
+CHECK_VERSION = 2
 
 NOT_ENGLISH_REASON = (
     "The speech in this ad is not in English, and the English-only model cannot transcribe it: choose a "
@@ -31,6 +34,16 @@ def verdict(transcript: Mapping[str, Any] | None) -> str | None:
     """ENGLISH, PARTLY_ENGLISH, NOT_ENGLISH, NO_SPEECH, DETECTED, or None when the transcript was not checked."""
     value = speech_check(transcript).get("verdict")
     return value if isinstance(value, str) else None
+
+
+def heard_again(transcript: Mapping[str, Any] | None) -> bool:
+    """Whether an English-only model's stored transcript is to be made again: stored before the check existed, or
+    by an earlier version of it that left speech out, which this one may keep. What was left out is not stored,
+    so only hearing the video again can bring it back."""
+    checked = verdict(transcript)
+    if checked is None:
+        return True
+    return checked in (PARTLY_ENGLISH, NOT_ENGLISH) and speech_check(transcript).get("version", 1) < CHECK_VERSION
 
 
 def untranscribed_spans(transcript: Mapping[str, Any] | None) -> list[tuple[float, float]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from desktop_app.core.untranscribed import ENGLISH, NO_SPEECH, NOT_ENGLISH, PARTLY_ENGLISH
+from desktop_app.core.untranscribed import CHECK_VERSION, ENGLISH, NO_SPEECH, NOT_ENGLISH, PARTLY_ENGLISH
 
 Span = tuple[float, float]
 BIN_S = 0.1  # the time grid
@@ -34,6 +34,7 @@ class Tuning:
     word_pad_s: float = 0.1  # a word covers a little more than its own timestamps
     min_word_s: float = 0.02  # a word shorter than this is part of a pile-up
     max_word_s: float = 1.0  # a word longer than this covers only its end
+    loop_share: float = 0.5  # a segment at least half of whose four-word phrases were heard before is a loop
     logprob_ok: float = -0.8  # a decoding window whose mean token log-probability is above this is trusted...
     logprob_bad: float = -2.0  # ...and one at or below this only at `least_trust`
     least_trust: float = 0.5
@@ -67,22 +68,46 @@ def _window_trust(seg: dict[str, Any], tuning: Tuning) -> float:
     return 1.0 - share * (1.0 - tuning.least_trust)
 
 
+def _plain(word: str) -> str:
+    return "".join(re.findall(r"[a-z0-9']+", word.lower()))
+
+
+def _repeated(words: Sequence[dict[str, Any]], heard: set[tuple[str, ...]]) -> tuple[list[bool], float]:
+    """Per word, whether it is part of a four-word phrase heard before (in this segment or an earlier one), and the
+    share of the segment's phrases that were; `heard` gains the segment's phrases. A segment of fewer than four
+    words is one phrase."""
+    said = [k for k, w in enumerate(words) if _plain(str(w.get("word", "")))]
+    tokens = [_plain(str(words[k]["word"])) for k in said]
+    size = min(4, len(tokens))
+    repeated = [False] * len(words)
+    phrases = [tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)] if tokens else []
+    again = 0
+    for i, phrase in enumerate(phrases):
+        if phrase in heard:
+            again += 1
+            for k in said[i : i + size]:
+                repeated[k] = True
+        heard.add(phrase)
+    return repeated, again / len(phrases) if phrases else 0.0
+
+
 def _word_scores(segments: Sequence[dict[str, Any]], tuning: Tuning) -> list[tuple[float, float, float]]:
     """(start, end, belief) per word: its probability times its window's trust, or 0 where the decoding broke
-    down: a segment that repeats a four-word phrase heard before (a loop), or a word squeezed to no time (the
-    words of a hallucination pile up on one instant). A word stretched over seconds covers only its end."""
+    down: a segment made largely of four-word phrases heard before (a loop), a word of such a phrase (ads do say
+    a line or a brand's name twice, so a phrase heard again costs only its own words), or a word squeezed to no
+    time (the words of a hallucination pile up on one instant). A word stretched over seconds covers only its
+    end."""
     scores: list[tuple[float, float, float]] = []
     heard: set[tuple[str, ...]] = set()
     for seg in segments:
-        words = re.findall(r"[a-z0-9']+", str(seg.get("text", "")).lower())
-        grams = [tuple(words[i : i + 4]) for i in range(len(words) - 3)] or ([tuple(words)] if words else [])
-        looped = len(set(grams)) != len(grams) or any(g in heard for g in grams)
-        heard.update(grams)
+        words = seg.get("words") or []
+        repeated, share = _repeated(words, heard)
+        looped = share >= tuning.loop_share
         trust = _window_trust(seg, tuning)
-        for w in seg.get("words") or []:
+        for w, again in zip(words, repeated, strict=True):
             start, end = float(w["start"]), float(w["end"])
-            squeezed = end - start < tuning.min_word_s
-            belief = 0.0 if looped or squeezed else float(w.get("probability", 1.0)) * trust
+            broken = looped or again or end - start < tuning.min_word_s
+            belief = 0.0 if broken else float(w.get("probability", 1.0)) * trust
             scores.append((max(start, end - tuning.max_word_s), end, belief))
     return scores
 
@@ -162,6 +187,7 @@ def check_english(
         "untranscribed": [{"start": s, "end": e} for s, e in runs],
         "untranscribed_share": round(share, 3),
         "speech_s": round(speech_s, 2),
+        "version": CHECK_VERSION,
     }
 
 

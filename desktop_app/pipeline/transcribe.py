@@ -16,7 +16,14 @@ from desktop_app.core.in_flight import InFlight
 from desktop_app.core.results import ResultStore
 from desktop_app.core.stages import StageKey, stage_info
 from desktop_app.core.types import JobItem, Outcome
-from desktop_app.core.untranscribed import NOT_ENGLISH, NOT_ENGLISH_REASON, speech_check, untranscribed_spans, verdict
+from desktop_app.core.untranscribed import (
+    NOT_ENGLISH,
+    NOT_ENGLISH_REASON,
+    heard_again,
+    speech_check,
+    untranscribed_spans,
+    verdict,
+)
 from desktop_app.engines.remote_transcriber import RemoteTranscriber
 from desktop_app.engines.transcriber import Transcriber
 from desktop_app.engines.transcriber_pool import TranscriberPool
@@ -213,6 +220,7 @@ class TranscribeStage:
 
 
 def _unchecked(transcriber: AnyTranscriber, transcript: dict[str, Any]) -> bool:
-    """Stored by an English-only model before the language check existed: it may be English nonsense labelled
-    "en", so the video is heard again (a remote transcriber detects languages: never)."""
-    return bool(getattr(transcriber, "english_only", False)) and verdict(transcript) is None
+    """Stored by an English-only model before the language check existed (it may be English nonsense labelled "en"),
+    or with speech left out by an earlier version of the check: the video is heard again (a remote transcriber
+    detects languages: never)."""
+    return bool(getattr(transcriber, "english_only", False)) and heard_again(transcript)
