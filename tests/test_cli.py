@@ -234,3 +234,20 @@ def test_quick_cancel_changes_the_database_as_the_job_store_does(services: AppSe
     assert request_cancel(database, ids[0]) == CancelAnswer(ids[0], False, JobStatus.CANCELLED)
     assert request_cancel(database, "nope") is None  # the job store explains unknown ids
     assert request_cancel(database, "0123456789abcdef0123456789abcdef") is None
+
+
+def test_the_app_runs_numpy_on_one_blas_thread_unless_told_otherwise(home: Path) -> None:
+    """Set by the entry point before anything loads numpy: the analyser's reader shares the cores with the
+    transcriber children (bench/reader_threads.py)."""
+    code = (
+        "import os, sys\nfrom desktop_app.entry import main\nsys.argv = ['ad-analysis', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)"
+    )
+    env = {k: v for k, v in child_env(home).items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1].split() == ["1", "False"], done.stderr
+    told = subprocess.run(
+        [sys.executable, "-c", code], env=env | {"OPENBLAS_NUM_THREADS": "2"}, capture_output=True, text=True
+    )
+    assert told.stdout.splitlines()[-1].split() == ["2", "False"], told.stderr
