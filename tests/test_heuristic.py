@@ -46,7 +46,7 @@ HELD_OUT_FLOOR = {
         "urgency": 96.0,
     },
     "heard_again": {
-        "hook_type": 85.0, "cta_present": 94.0, "cta_type": 85.0, "offer_present": 96.0, "offer_types": 89.0,
+        "hook_type": 85.0, "cta_present": 94.0, "cta_type": 86.0, "offer_present": 96.0, "offer_types": 89.0,
         "urgency": 97.0,
     },
     "text_b": {

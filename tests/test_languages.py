@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from desktop_app.core.untranscribed import (
     untranscribed_sentence,
     untranscribed_spans,
 )
-from desktop_app.engines.speech_language import check_english, keep_transcribed
+from desktop_app.engines.speech_language import TUNING, _word_scores, check_english, keep_transcribed
 from desktop_app.engines.transcriber import Transcriber
 from desktop_app.engines.whisper_child import transcript_of
 from desktop_app.pipeline.checkpoints import HeardVideo, Transcribed
@@ -147,6 +148,37 @@ def test_a_hallucinated_loop_is_still_untranscribed() -> None:
     assert 5.0 <= span["start"] <= 7.0 and span["end"] >= end - 0.5
     [kept] = keep_transcribed(segments, [(span["start"], span["end"])])
     assert kept["text"].startswith("Every month we pick") and "oh" not in kept["text"]
+
+
+def _segment(text: str, start: float, probability: float = 0.9) -> dict[str, Any]:
+    """A segment as the transcriber child stores it, a quarter of a second a word."""
+    words = [
+        {"start": start + n / 4, "end": start + (n + 1) / 4, "word": f" {w}", "probability": probability}
+        for n, w in enumerate(text.split())
+    ]
+    return {"start": start, "end": words[-1]["end"], "text": text, "words": words, "avg_logprob": -0.4}
+
+
+def test_a_line_said_at_the_start_and_again_at_the_end_is_english() -> None:
+    """A brand's line opening and closing an ad, a whole segment each, is no loop: nothing is left out."""
+    line = "Brightside Dental the smile you deserve at a price that makes sense"
+    middle = (
+        "Cleanings whitening and implants under one roof with evening appointments every weekday",
+        "New patients get a free exam and x rays when they book online this month",
+    )
+    segments = [_segment(line, 0.0), _segment(middle[0], 3.5), _segment(middle[1], 7.0), _segment(line, 11.0)]
+    check = check_english(segments, [(0.0, segments[-1]["end"])])
+    assert check["verdict"] == ENGLISH and check["untranscribed"] == [], check
+
+
+def test_a_phrase_said_again_at_once_costs_its_own_words_and_a_repeated_segment_is_a_loop() -> None:
+    said_twice = _segment("save up to twenty percent and save up to twenty percent on both", 0.0)
+    beliefs = [belief for _, _, belief in _word_scores([said_twice], TUNING)]
+    assert beliefs == [0.9] * 6 + [0.0] * 5 + [0.9] * 2, "the second 'save up to twenty percent' only"
+    again = _segment(said_twice["text"], 4.0)
+    assert {belief for _, _, belief in _word_scores([said_twice, again], TUNING)[13:]} == {0.0}, "a loop"
+    short = [_segment("Thank you.", 0.0), _segment("Thank you.", 1.0), _segment("Shop now.", 2.0)]
+    assert [belief for _, _, belief in _word_scores(short, TUNING)] == [0.9, 0.9, 0.0, 0.0, 0.9, 0.9]
 
 
 def test_a_multilingual_model_keeps_its_own_language_detection() -> None:

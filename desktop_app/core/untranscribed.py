@@ -46,6 +46,13 @@ def heard_again(transcript: Mapping[str, Any] | None) -> bool:
     return checked in (PARTLY_ENGLISH, NOT_ENGLISH) and speech_check(transcript).get("version", 1) < CHECK_VERSION
 
 
+def to_hear(transcript: Mapping[str, Any] | None, english_only: bool) -> bool:
+    """Whether a video is to be transcribed (again) by a transcriber: nothing is stored, or, for an English-only
+    model, what is stored heard_again names (a multilingual model or a remote service detects the language itself:
+    what it stored stands)."""
+    return transcript is None or (english_only and heard_again(transcript))
+
+
 def untranscribed_spans(transcript: Mapping[str, Any] | None) -> list[tuple[float, float]]:
     """The stretches of speech (start, end in seconds) left out of the transcript."""
     spans = speech_check(transcript).get("untranscribed") or []

@@ -34,7 +34,7 @@ class Tuning:
     word_pad_s: float = 0.1  # a word covers a little more than its own timestamps
     min_word_s: float = 0.02  # a word shorter than this is part of a pile-up
     max_word_s: float = 1.0  # a word longer than this covers only its end
-    loop_share: float = 0.5  # a segment at least half of whose four-word phrases were heard before is a loop
+    loop_share: float = 0.5  # a segment at least half of whose four-word phrases were just said is a loop
     logprob_ok: float = -0.8  # a decoding window whose mean token log-probability is above this is trusted...
     logprob_bad: float = -2.0  # ...and one at or below this only at `least_trust`
     least_trust: float = 0.5
@@ -72,36 +72,39 @@ def _plain(word: str) -> str:
     return "".join(re.findall(r"[a-z0-9']+", word.lower()))
 
 
-def _repeated(words: Sequence[dict[str, Any]], heard: set[tuple[str, ...]]) -> tuple[list[bool], float]:
-    """Per word, whether it is part of a four-word phrase heard before (in this segment or an earlier one), and the
-    share of the segment's phrases that were; `heard` gains the segment's phrases. A segment of fewer than four
-    words is one phrase."""
+def _repeated(
+    words: Sequence[dict[str, Any]], before: set[tuple[str, ...]]
+) -> tuple[list[bool], float, set[tuple[str, ...]]]:
+    """Per word, whether it is part of a four-word phrase said just before: earlier in this segment or in `before`,
+    the previous segment's phrases (a loop repeats what was just said; an ad's line at its start and again at its
+    end is not one). Also the share of the segment's phrases that were, and the segment's phrases. A segment of
+    fewer than four words is one phrase."""
     said = [k for k, w in enumerate(words) if _plain(str(w.get("word", "")))]
     tokens = [_plain(str(words[k]["word"])) for k in said]
     size = min(4, len(tokens))
-    repeated = [False] * len(words)
     phrases = [tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)] if tokens else []
+    repeated = [False] * len(words)
+    mine: set[tuple[str, ...]] = set()
     again = 0
     for i, phrase in enumerate(phrases):
-        if phrase in heard:
+        if phrase in mine or phrase in before:
             again += 1
             for k in said[i : i + size]:
                 repeated[k] = True
-        heard.add(phrase)
-    return repeated, again / len(phrases) if phrases else 0.0
+        mine.add(phrase)
+    return repeated, again / len(phrases) if phrases else 0.0, mine
 
 
 def _word_scores(segments: Sequence[dict[str, Any]], tuning: Tuning) -> list[tuple[float, float, float]]:
     """(start, end, belief) per word: its probability times its window's trust, or 0 where the decoding broke
-    down: a segment made largely of four-word phrases heard before (a loop), a word of such a phrase (ads do say
-    a line or a brand's name twice, so a phrase heard again costs only its own words), or a word squeezed to no
-    time (the words of a hallucination pile up on one instant). A word stretched over seconds covers only its
-    end."""
+    down: a segment made largely of four-word phrases just said (a loop), a word of such a phrase (ads do say a
+    line twice, so a phrase said again costs only its own words), or a word squeezed to no time (the words of a
+    hallucination pile up on one instant). A word stretched over seconds covers only its end."""
     scores: list[tuple[float, float, float]] = []
-    heard: set[tuple[str, ...]] = set()
+    before: set[tuple[str, ...]] = set()
     for seg in segments:
         words = seg.get("words") or []
-        repeated, share = _repeated(words, heard)
+        repeated, share, before = _repeated(words, before)
         looped = share >= tuning.loop_share
         trust = _window_trust(seg, tuning)
         for w, again in zip(words, repeated, strict=True):

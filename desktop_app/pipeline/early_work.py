@@ -19,6 +19,7 @@ from pathlib import Path
 from desktop_app.core.context import CancelToken, JobContext, JobStopped
 from desktop_app.core.in_flight import InFlight
 from desktop_app.core.stages import StageKey
+from desktop_app.core.untranscribed import to_hear
 from desktop_app.core.whisper_catalogue import is_downloaded
 from desktop_app.engines.transcriber_pool import TranscriberPool
 from desktop_app.pipeline.checkpoints import StoredVideo
@@ -63,7 +64,7 @@ class EarlyWork:
         hearing: list[tuple[tuple[str, str], Callable[[], None]]] = []
         for video in videos:
             key = (video.sha256, model)
-            if self.env.results.transcript(video.sha256, model) is None and self.in_flight.claim(key, self):
+            if self._to_hear(video) and self.in_flight.claim(key, self):
                 hearing.append((key, partial(self._hear, video)))
             seen = self.looking is not None and self.looking.store.get(video.sha256) is not None
             if self.looking is not None and not seen and self.in_flight.claim(look_key(video.sha256), self):
@@ -86,8 +87,12 @@ class EarlyWork:
         self._seeing.shutdown(wait=False, cancel_futures=True)
         self.in_flight.release_all(self)
 
+    def _to_hear(self, video: StoredVideo) -> bool:
+        """Nothing stored for the video, or a transcript an earlier language check cut short (untranscribed.to_hear)."""
+        return to_hear(self.env.results.transcript(video.sha256, self.pool.model_name), self.pool.english_only)
+
     def _hear(self, video: StoredVideo) -> None:
-        if self.env.results.transcript(video.sha256, self.pool.model_name) is not None:
+        if not self._to_hear(video):
             return  # stored by another job between the look and the claim
         transcript = self.pool.transcribe(Path(video.path), self.token)
         self.env.results.save_transcript(video.sha256, self.pool.model_name, transcript)

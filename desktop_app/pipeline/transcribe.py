@@ -19,8 +19,8 @@ from desktop_app.core.types import JobItem, Outcome
 from desktop_app.core.untranscribed import (
     NOT_ENGLISH,
     NOT_ENGLISH_REASON,
-    heard_again,
     speech_check,
+    to_hear,
     untranscribed_spans,
     verdict,
 )
@@ -145,7 +145,7 @@ class TranscribeStage:
                 for video in Downloaded.of(item).videos:
                     if (
                         video.sha256 not in todo
-                        and self.results.transcript(video.sha256, model) is None
+                        and _to_hear(transcriber, self.results.transcript(video.sha256, model))
                         and self.in_flight.claim((video.sha256, model), self)
                     ):
                         todo[video.sha256] = Path(video.path)
@@ -207,11 +207,11 @@ class TranscribeStage:
         key = (video.sha256, transcriber.model_name)
         while True:
             transcript = self.results.transcript(video.sha256, transcriber.model_name)
-            if transcript is not None and not _unchecked(transcriber, transcript):
+            if not _to_hear(transcriber, transcript):
                 return transcript
             if self.in_flight.claim(key, self):
                 again = self.results.transcript(video.sha256, transcriber.model_name)  # stored just before the claim
-                if again is None or _unchecked(transcriber, again):
+                if _to_hear(transcriber, again):
                     return None
                 self.in_flight.release(key, self)
                 return again
@@ -219,8 +219,7 @@ class TranscribeStage:
             self.in_flight.wait(key, ctx.token)  # then stored, or given up by that job: this one does it
 
 
-def _unchecked(transcriber: AnyTranscriber, transcript: dict[str, Any]) -> bool:
-    """Stored by an English-only model before the language check existed (it may be English nonsense labelled "en"),
-    or with speech left out by an earlier version of the check: the video is heard again (a remote transcriber
-    detects languages: never)."""
-    return bool(getattr(transcriber, "english_only", False)) and heard_again(transcript)
+def _to_hear(transcriber: AnyTranscriber, transcript: dict[str, Any] | None) -> bool:
+    """Nothing stored, or stored by an English-only model before the language check existed (it may be English
+    nonsense labelled "en") or with speech left out by an earlier version of the check: the video is heard again."""
+    return to_hear(transcript, bool(getattr(transcriber, "english_only", False)))
