@@ -8,7 +8,15 @@ import pytest
 from desktop_app.composition import AppServices
 from desktop_app.core.context import ItemSkipped
 from desktop_app.core.types import Outcome
-from desktop_app.core.untranscribed import PARTLY_ENGLISH, verdict, video_note
+from desktop_app.core.untranscribed import (
+    CHECK_VERSION,
+    ENGLISH,
+    NOT_ENGLISH,
+    PARTLY_ENGLISH,
+    heard_again,
+    verdict,
+    video_note,
+)
 from desktop_app.engines.llm import SYSTEM
 from desktop_app.pipeline.analyse import refuse_other_languages
 from desktop_app.pipeline.checkpoints import HeardVideo
@@ -50,8 +58,6 @@ def test_the_language_check_is_stored_with_the_transcript_so_videos_are_heard_on
 def test_what_an_earlier_check_left_out_is_heard_again(services: AppServices) -> None:
     """Check 1 took some English ads for another language; a transcript it cut is heard again and replaced, once,
     while one it let through whole is kept (the current check would keep it whole too)."""
-    from desktop_app.core.untranscribed import CHECK_VERSION, ENGLISH, NOT_ENGLISH, PARTLY_ENGLISH, heard_again
-
     results, sha = services.results, "b" * 64
     cut = {"text": "Your first week of classes is on", "segments": [], "language": "en", "duration_s": 18.0}
     results.save_transcript(sha, "tiny.en", {**cut, "speech_check": {"verdict": PARTLY_ENGLISH}})

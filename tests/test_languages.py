@@ -126,30 +126,6 @@ def test_a_transcript_the_first_check_cut_short_is_made_again(services: AppServi
     assert "start your free week" in stored["text"].lower(), stored["text"]
 
 
-def test_a_hallucinated_loop_is_still_untranscribed() -> None:
-    """A segment that is mostly one phrase said over and over is a loop, however sure the model was of its words;
-    the sentence before it stays."""
-    sentence = (
-        "Every month we pick one new hardcover and ship it to you with a handwritten note and a bag of loose leaf tea "
-        "today"
-    )
-    said = [(word, 0.9) for word in sentence.split()] + [("oh,", 0.95)] * 24
-    words = [
-        {"start": 0.5 + n / 4, "end": 0.75 + n / 4, "word": f" {w}", "probability": p} for n, (w, p) in enumerate(said)
-    ]
-    end = words[-1]["end"]
-    segments = [
-        {"start": 0.5, "end": 6.5, "text": sentence, "words": words[:24], "avg_logprob": -0.4},
-        {"start": 6.5, "end": end, "text": " ".join(["oh,"] * 24), "words": words[24:], "avg_logprob": -0.4},
-    ]
-    check = check_english(segments, [(0.5, end)])
-    assert check["verdict"] == PARTLY_ENGLISH, check
-    [span] = check["untranscribed"]
-    assert 5.0 <= span["start"] <= 7.0 and span["end"] >= end - 0.5
-    [kept] = keep_transcribed(segments, [(span["start"], span["end"])])
-    assert kept["text"].startswith("Every month we pick") and "oh" not in kept["text"]
-
-
 def _segment(text: str, start: float, probability: float = 0.9) -> dict[str, Any]:
     """A segment as the transcriber child stores it, a quarter of a second a word."""
     words = [
@@ -157,6 +133,23 @@ def _segment(text: str, start: float, probability: float = 0.9) -> dict[str, Any
         for n, w in enumerate(text.split())
     ]
     return {"start": start, "end": words[-1]["end"], "text": text, "words": words, "avg_logprob": -0.4}
+
+
+def test_a_hallucinated_loop_is_still_untranscribed() -> None:
+    """A segment that is mostly one phrase said over and over is a loop, however sure the model was of its words;
+    the sentence before it stays."""
+    sentence = (
+        "Every month we pick one new hardcover and ship it to you with a handwritten note and a bag of loose leaf tea "
+        "today"
+    )
+    segments = [_segment(sentence, 0.5), _segment(" ".join(["oh,"] * 24), 6.5, probability=0.95)]
+    end = segments[-1]["end"]
+    check = check_english(segments, [(0.5, end)])
+    assert check["verdict"] == PARTLY_ENGLISH, check
+    [span] = check["untranscribed"]
+    assert 5.0 <= span["start"] <= 7.0 and span["end"] >= end - 0.5
+    [kept] = keep_transcribed(segments, [(span["start"], span["end"])])
+    assert kept["text"].startswith("Every month we pick") and "oh" not in kept["text"]
 
 
 def test_a_line_said_at_the_start_and_again_at_the_end_is_english() -> None:

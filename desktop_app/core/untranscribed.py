@@ -14,8 +14,9 @@ PARTLY_ENGLISH = "partly_english"  # some speech was left out: it seems to be in
 NOT_ENGLISH = "not_english"  # (almost) nothing could be transcribed: the speech is not in English
 NO_SPEECH = "no_speech"  # nothing to check
 DETECTED = "detected"  # a multilingual model, which detects the language itself: nothing to check
-# The check's version, stored in it. 2: a phrase heard again no longer makes its whole segment a loop (version 1 took
-# an ad that said its name twice as another language and dropped its ending, the call to action with it).
+# The check's version, stored in it. 2: a phrase counts as repeated only when it was just said, and a segment is a
+# loop only when half its phrases were (version 1 zeroed a segment that repeated any phrase heard before, so an ad that
+# said its name twice was taken for another language and lost its ending, the call to action with it).
 CHECK_VERSION = 2
 
 NOT_ENGLISH_REASON = (

@@ -79,8 +79,9 @@ def _repeated(
     the previous segment's phrases (a loop repeats what was just said; an ad's line at its start and again at its
     end is not one). Also the share of the segment's phrases that were, and the segment's phrases. A segment of
     fewer than four words is one phrase."""
-    said = [k for k, w in enumerate(words) if _plain(str(w.get("word", "")))]
-    tokens = [_plain(str(words[k]["word"])) for k in said]
+    plain = [_plain(str(w.get("word", ""))) for w in words]
+    said = [k for k, token in enumerate(plain) if token]
+    tokens = [plain[k] for k in said]
     size = min(4, len(tokens))
     phrases = [tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)] if tokens else []
     repeated = [False] * len(words)
